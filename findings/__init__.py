@@ -1,0 +1,1 @@
+"""ASFF findings: model, schema, builders, Prowler output readers and the Security Hub publisher."""

@@ -1,0 +1,1 @@
+"""Compliance and severity mappings for rootguard checks."""

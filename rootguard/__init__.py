@@ -1,0 +1,3 @@
+"""rootguard: audit AWS Organizations centralized root access and publish the results to Security Hub."""
+
+__version__ = "0.1.0"

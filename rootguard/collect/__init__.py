@@ -1,0 +1,1 @@
+"""Collect the facts of an organization once per run."""

@@ -1,0 +1,214 @@
+"""The data rootguard passes between its stages.
+
+collect -> :class:`OrgFacts`; rules -> :class:`Result`. These models are the boundary every stage agrees on:
+rules never call AWS, findings never import Prowler. Nothing here may hold secret material: access key ids
+are kept only as a masked suffix, no secret keys, passwords or session tokens are ever read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ROOT_CREDENTIALS_MANAGEMENT = "RootCredentialsManagement"
+ROOT_SESSIONS = "RootSessions"
+IAM_SERVICE_PRINCIPAL = "iam.amazonaws.com"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_EVALUATED = "NOT_EVALUATED"
+
+
+class NotEvaluatedReason(StrEnum):
+    """Why a resource got no verdict. Every member account gets a result; this names the gap."""
+
+    MANAGEMENT_ACCOUNT = "MANAGEMENT_ACCOUNT"  # outside centralized root management by design
+    SUSPENDED = "SUSPENDED"
+    PENDING_CLOSURE = "PENDING_CLOSURE"
+    EXCLUDED = "EXCLUDED"  # excluded by configuration
+    SCP_DENIED = "SCP_DENIED"  # a deny-root SCP without the aws:AssumedRoot exemption blocks root sessions
+    ACCESS_DENIED = "ACCESS_DENIED"
+    THROTTLED = "THROTTLED"  # still throttled after retries
+    ROOT_SESSIONS_UNAVAILABLE = "ROOT_SESSIONS_UNAVAILABLE"  # centralized root sessions not usable
+    PREREQUISITE_MISSING = "PREREQUISITE_MISSING"  # organization facts needed by the rule are missing
+    ERROR = "ERROR"
+
+
+class ResourceKind(StrEnum):
+    ORGANIZATION = "ORGANIZATION"
+    ACCOUNT = "ACCOUNT"
+
+
+class ResultResource(_Model):
+    kind: ResourceKind
+    id: str  # organization id (o-...) or 12-digit account id
+    arn: str
+    name: str = ""
+
+
+class Result(_Model):
+    check_id: str
+    status: Status
+    reason: NotEvaluatedReason | None = None  # set exactly when status is NOT_EVALUATED
+    resource: ResultResource
+    message: str  # one or two sentences a person can act on
+    details: dict[str, Any] = Field(default_factory=dict)  # structured, JSON-safe, no secrets
+
+
+# ------------------------------------------------------------------------------------------------ facts
+
+
+class Caller(_Model):
+    account_id: str
+    arn: str
+    partition: str = "aws"
+    region: str = "us-east-1"
+
+
+class Organization(_Model):
+    id: str
+    arn: str
+    feature_set: str  # ALL | CONSOLIDATED_BILLING
+    management_account_id: str
+
+
+class FeaturesState(StrEnum):
+    """Outcome of iam:ListOrganizationsFeatures, one value per documented error."""
+
+    OK = "OK"
+    ORGANIZATION_NOT_FOUND = "ORGANIZATION_NOT_FOUND"
+    NOT_ALL_FEATURES = "NOT_ALL_FEATURES"
+    SERVICE_ACCESS_NOT_ENABLED = "SERVICE_ACCESS_NOT_ENABLED"
+    NOT_MANAGEMENT_OR_DELEGATED_ADMIN = "NOT_MANAGEMENT_OR_DELEGATED_ADMIN"
+    ACCESS_DENIED = "ACCESS_DENIED"
+    ERROR = "ERROR"
+
+
+class Account(_Model):
+    id: str
+    name: str = ""
+    email: str = ""
+    arn: str = ""
+    status: str = "ACTIVE"  # ACTIVE | SUSPENDED | PENDING_CLOSURE
+    joined_method: str = "CREATED"  # CREATED | INVITED
+    joined_timestamp: datetime | None = None
+    parent_path: tuple[str, ...] = ()  # ids from the root down to the direct parent: (r-..., ou-..., ...)
+
+
+class AccessKey(_Model):
+    id_suffix: str  # last four characters of the access key id, never the whole id
+    status: str  # Active | Inactive
+    created: datetime | None = None
+
+
+class MFADevice(_Model):
+    kind: str  # virtual | hardware (U2F/FIDO security keys count as hardware)
+    enabled: datetime | None = None
+
+
+class SigningCertificate(_Model):
+    id_suffix: str
+    status: str
+
+
+class RootCredentials(_Model):
+    """What a member account's root user still holds. Flags come from GetAccountSummary; detail lists are
+    filled only where a flag is set."""
+
+    password: bool = False
+    password_created: datetime | None = None
+    access_keys: tuple[AccessKey, ...] = ()
+    mfa_devices: tuple[MFADevice, ...] = ()
+    signing_certificates: tuple[SigningCertificate, ...] = ()
+    # Raw summary flags (AccountPasswordPresent, AccountAccessKeysPresent, AccountMFAEnabled,
+    # AccountSigningCertificatesPresent) as read, for when detail calls were not possible.
+    summary: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of credential present, in a fixed order."""
+        out: list[str] = []
+        if self.password or self.summary.get("AccountPasswordPresent"):
+            out.append("password")
+        active = [k for k in self.access_keys if k.status == "Active"]
+        inactive = [k for k in self.access_keys if k.status != "Active"]
+        if active or (self.summary.get("AccountAccessKeysPresent") and not self.access_keys):
+            out.append("active access keys" if active else "access keys")
+        if inactive:
+            out.append("inactive access keys")
+        if self.mfa_devices or self.summary.get("AccountMFAEnabled"):
+            out.append("MFA devices")
+        if self.signing_certificates or self.summary.get("AccountSigningCertificatesPresent"):
+            out.append("signing certificates")
+        return out
+
+    @property
+    def present(self) -> bool:
+        return bool(self.kinds)
+
+
+class AuditOutcome(StrEnum):
+    AUDITED = "AUDITED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
+
+
+class MemberAudit(_Model):
+    account_id: str
+    outcome: AuditOutcome
+    reason: NotEvaluatedReason | None = None
+    credentials: RootCredentials | None = None  # set exactly when outcome is AUDITED
+    error: str = ""  # error code and short message, never credentials
+    blocking_policies: tuple[str, ...] = ()  # SCP ids that explain an AccessDenied
+    method: str = "AssumeRoot"  # AssumeRoot | AssumeRole (fallback)
+
+
+class ScpBlock(_Model):
+    """An SCP that denies root actions without exempting aws:AssumedRoot, and where it is attached."""
+
+    policy_id: str
+    policy_name: str
+    target_id: str  # r-..., ou-... or an account id
+    target_kind: str  # ROOT | ORGANIZATIONAL_UNIT | ACCOUNT
+    target_name: str = ""
+
+
+class DelegatedAdmin(_Model):
+    account_id: str
+    name: str = ""
+
+
+class OrgFacts(_Model):
+    """Everything the rules need, collected once per run."""
+
+    caller: Caller
+    organization: Organization | None = None
+    organization_error: str = ""  # why the organization could not be read, if it could not
+    trusted_access_iam: bool | None = None  # None: could not be read
+    delegated_admins: tuple[DelegatedAdmin, ...] | None = None  # None: could not be read
+    features_state: FeaturesState = FeaturesState.ERROR
+    features_error: str = ""
+    enabled_features: frozenset[str] = frozenset()
+    accounts: tuple[Account, ...] = ()
+    scp_blocks: tuple[ScpBlock, ...] = ()
+    scps_readable: bool = True
+    member_audits: dict[str, MemberAudit] = Field(default_factory=dict)
+    collected_at: datetime | None = None
+
+    def account(self, account_id: str) -> Account | None:
+        for acct in self.accounts:
+            if acct.id == account_id:
+                return acct
+        return None

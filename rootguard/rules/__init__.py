@@ -1,0 +1,1 @@
+"""Rules: pure functions from facts to Results, one per check id."""

@@ -1,0 +1,1 @@
+"""A local AWS organization on moto, extended with what moto lacks."""
