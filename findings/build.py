@@ -1,0 +1,242 @@
+"""Results -> validated ASFF findings (the one builder every source goes through)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from rootguard.mappings import CheckMapping, load_mappings, severity_for
+
+from rootguard.models import ResourceKind, Result, Status
+
+from .asff import (
+    AsffCompliance,
+    AsffFinding,
+    AsffFindingProviderFields,
+    AsffRecommendation,
+    AsffRemediation,
+    AsffResource,
+    AsffResourceDetails,
+    AsffSeverity,
+    AsffStatusReason,
+)
+from .ids import generator_id, organization_id_of, product_arn, result_finding_id
+from .validate import validate_finding
+
+ELLIPSIS = "\u2026"
+ASFF_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov"})
+_COMPLIANCE = {Status.PASS: "PASSED", Status.FAIL: "FAILED", Status.NOT_EVALUATED: "NOT_AVAILABLE"}
+_SECRET_KEY = re.compile(r"(?i)(secret|token|passphrase|private.?key|session.?key|credentials?_value)")
+_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
+_ORG_ARN_FROM_ACCOUNT = re.compile(r"^(arn:[a-z-]+:organizations::\d{12}:)account/(o-[a-z0-9]+)/\d{12}$")
+MAX_OTHER_FIELDS = 50
+
+
+class Placement(BaseModel):
+    """Where a finding is filed: the importing account (AwsAccountId and its default product) and Region."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account_id: str
+    region: str
+    partition: str = "aws"
+
+    @field_validator("account_id")
+    @classmethod
+    def _twelve_digits(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{12}", value):
+            raise ValueError(f"{value!r} is not a 12-digit account id")
+        return value
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, ending in an ellipsis when it had to be shortened."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds and Z; naive datetimes are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return iso_timestamp(value)
+    return str(value)
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), item, out)
+    elif isinstance(value, list | tuple | set | frozenset):
+        if all(not isinstance(v, Mapping | list | tuple) for v in value):
+            out[prefix] = ", ".join(_scalar(v) for v in value if v is not None)
+        else:
+            for i, item in enumerate(value):
+                _flatten(f"{prefix}.{i}", item, out)
+    elif value is not None:
+        out[prefix] = _scalar(value)
+
+
+def safe_details(details: Mapping[str, Any]) -> dict[str, str]:
+    """Result details as ASFF `Details.Other`: flat string pairs, no secret-looking keys, access key ids
+    masked to their last four characters, empty values dropped, at most 50 pairs within the field limits."""
+    flat: dict[str, str] = {}
+    _flatten("", details, flat)
+    out: dict[str, str] = {}
+    for key, value in flat.items():
+        if _SECRET_KEY.search(key):
+            continue
+        value = _ACCESS_KEY_ID.sub(lambda m: "****" + m.group(0)[-4:], value).strip()
+        key = cut(key, 128)
+        if not value or not key:
+            continue
+        out[key] = cut(value, 1024)
+        if len(out) == MAX_OTHER_FIELDS:
+            break
+    return out
+
+
+def _resources(result: Result, placement: Placement) -> list[AsffResource]:
+    partition = placement.partition if placement.partition in ASFF_PARTITIONS else None
+    details = safe_details(result.details)
+    res = result.resource
+    if res.kind is ResourceKind.ACCOUNT:
+        other = {"name": res.name, "arn": res.arn, **details}
+        primary = AsffResource(
+            Type="AwsAccount",
+            Id=f"AWS::::Account:{res.id}",
+            Partition=partition,
+            Region=placement.region,
+            Details=AsffResourceDetails(Other={k: v for k, v in list(other.items())[:50] if v.strip()}),
+        )
+        out = [primary]
+        org_arn = _ORG_ARN_FROM_ACCOUNT.match(res.arn)
+        if org_arn:
+            out.append(
+                AsffResource(
+                    Type="Other",
+                    Id=f"{org_arn.group(1)}organization/{org_arn.group(2)}",
+                    Partition=partition,
+                    Region=placement.region,
+                )
+            )
+        return out
+    other = {"id": res.id, "name": res.name, **details}
+    return [
+        AsffResource(
+            Type="Other",
+            Id=cut(res.arn or res.id, 512),
+            Partition=partition,
+            Region=placement.region,
+            Details=AsffResourceDetails(Other={k: v for k, v in list(other.items())[:50] if v.strip()}),
+        )
+    ]
+
+
+def _product_fields(result: Result) -> dict[str, str]:
+    fields = {
+        "rootguard/CheckId": result.check_id,
+        "rootguard/Status": result.status.value,
+        "rootguard/Reason": result.reason.value if result.reason else "",
+        "rootguard/ResourceKind": result.resource.kind.value,
+        "rootguard/ResourceId": result.resource.id,
+        "rootguard/ResourceName": result.resource.name,
+        "rootguard/OrganizationId": organization_id_of(result) or "",
+    }
+    out = {k: cut(v, 2048) for k, v in fields.items()}
+    return {k: v for k, v in out.items() if v}
+
+
+def build_finding(
+    result: Result,
+    placement: Placement,
+    run_at: datetime,
+    *,
+    mapping: CheckMapping | None = None,
+    first_observed_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One Result as a validated ASFF finding dict, ready for BatchImportFindings.
+
+    CreatedAt/UpdatedAt/LastObservedAt are `run_at`; FirstObservedAt is `first_observed_at` or `run_at`
+    (the publisher keeps the first sighting of findings already in Security Hub).
+    """
+    if mapping is None:
+        mappings = load_mappings()
+        if result.check_id not in mappings:
+            raise ValueError(f"no mapping for check id {result.check_id!r}")
+        mapping = mappings[result.check_id]
+    label = severity_for(result, mapping)
+    severity = AsffSeverity(Label=label, Original=label)
+    types = list(mapping.types)
+    now = iso_timestamp(run_at)
+    reasons = None
+    if result.status is Status.NOT_EVALUATED:
+        code = result.reason.value if result.reason else "NOT_EVALUATED"
+        reasons = [AsffStatusReason(ReasonCode=code, Description=cut(result.message, 2048) or code)]
+    finding = AsffFinding(
+        Id=result_finding_id(result, placement.partition),
+        ProductArn=product_arn(placement.partition, placement.region, placement.account_id),
+        GeneratorId=generator_id(result.check_id),
+        AwsAccountId=placement.account_id,
+        Types=types,
+        FirstObservedAt=iso_timestamp(first_observed_at) if first_observed_at else now,
+        LastObservedAt=now,
+        CreatedAt=now,
+        UpdatedAt=now,
+        Severity=severity,
+        Title=cut(mapping.title, 256),
+        Description=cut(result.message, 1024) or cut(mapping.title, 1024),
+        Remediation=AsffRemediation(
+            Recommendation=AsffRecommendation(
+                Text=cut(mapping.remediation.text, 512), Url=mapping.remediation.url
+            )
+        ),
+        ProductFields=_product_fields(result),
+        Resources=_resources(result, placement),
+        Compliance=AsffCompliance(
+            Status=_COMPLIANCE[result.status],
+            StatusReasons=reasons,
+            RelatedRequirements=mapping.related_requirements[:32] or None,
+            AssociatedStandards=[{"StandardsId": s} for s in mapping.associated_standards[:20]] or None,
+        ),
+        FindingProviderFields=AsffFindingProviderFields(Severity=severity, Types=types),
+    ).to_asff()
+    validate_finding(finding)
+    return finding
+
+
+PlacementFor = Placement | Callable[[Result], Placement]
+
+
+def build_findings(
+    results: Iterable[Result],
+    placement: PlacementFor,
+    run_at: datetime,
+    *,
+    first_observed: Mapping[str, datetime] | None = None,
+) -> list[dict[str, Any]]:
+    """Every Result as an ASFF finding. `placement` is one Placement (central mode) or a function of the
+    Result (per-member mode: the member account). `first_observed` maps finding Id -> first sighting."""
+    mappings = load_mappings()
+    out = []
+    for result in results:
+        where = placement(result) if callable(placement) else placement
+        if result.check_id not in mappings:
+            raise ValueError(f"no mapping for check id {result.check_id!r}")
+        first = None
+        if first_observed:
+            first = first_observed.get(result_finding_id(result, where.partition))
+        out.append(
+            build_finding(result, where, run_at, mapping=mappings[result.check_id], first_observed_at=first)
+        )
+    return out

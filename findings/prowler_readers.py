@@ -1,0 +1,258 @@
+"""Read Prowler's output files (json-ocsf and json-asff) back into rootguard Results.
+
+Prowler is an optional extra, so nothing here imports it: the files are parsed as JSON. Only findings of
+rootguard's own check ids are taken; the rest are counted in `ignored`. The Results then go through the same
+builder as the standalone scan (findings.build), which is what makes both paths give the same ASFF.
+
+Where the data travels (Prowler 5.46, see findings/README.md):
+- json-ocsf: check id in metadata.event_code; status in status_code (PASS/FAIL/MANUAL); message in
+  status_detail; resources[0].uid = ARN, .name = resource id, .data.metadata.rootguard = the structured dict
+  the adapters pass as `resource=`; cloud.account.uid / resources[0].region / cloud_partition = scanner.
+- json-asff: check id after "prowler-" in GeneratorId; Compliance.Status PASSED/FAILED/WARNING (muted);
+  Description = message (Prowler cuts it at 1000 characters); Resources[0].Id = ARN. MANUAL results and the
+  structured dict are dropped by Prowler, so NOT_EVALUATED results and Details.Other do not survive this path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from rootguard.mappings import CHECK_IDS, credentials_present
+
+from rootguard.models import NotEvaluatedReason, ResourceKind, Result, ResultResource, Status
+
+from .build import Placement, build_findings
+
+_NOT_EVALUATED = re.compile(r"^Not evaluated \(([A-Z_]+)\): ?")
+_ORG_ARN = re.compile(r":organization/(o-[a-z0-9]+)$")
+_ACCOUNT_ARN = re.compile(r":account/o-[a-z0-9]+/(\d{12})$")
+_ROOT_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):root$")
+
+
+class ProwlerOutputError(ValueError):
+    """A Prowler output file that cannot be read; one line naming the file and the problem."""
+
+
+class ProwlerImport(BaseModel):
+    """What a Prowler output file held for rootguard."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    results: list[Result]
+    ignored: int = 0  # findings of checks that are not rootguard's
+    dropped: int = 0  # rootguard findings that could not be turned into a Result (see `problems`)
+    problems: list[str] = []
+    account_id: str | None = None  # the scanning account
+    region: str | None = None
+    partition: str | None = None
+
+
+def _load_list(path: Path) -> list[Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProwlerOutputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not text.strip():
+        return []  # Prowler writes nothing when a scan has no findings
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProwlerOutputError(
+            f"{path}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, list):
+        raise ProwlerOutputError(f"{path}: expected a JSON array of findings, got {type(data).__name__}")
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise ProwlerOutputError(f"{path}: finding [{i}] is {type(item).__name__}, not an object")
+    return data
+
+
+def _split_message(text: str, status: Status) -> tuple[str, NotEvaluatedReason | None]:
+    match = _NOT_EVALUATED.match(text)
+    if not match:
+        return text, (NotEvaluatedReason.ERROR if status is Status.NOT_EVALUATED else None)
+    try:
+        reason = NotEvaluatedReason(match.group(1))
+    except ValueError:
+        reason = NotEvaluatedReason.ERROR
+    return text[match.end() :], reason if status is Status.NOT_EVALUATED else None
+
+
+def _kind_and_id(arn: str, fallback_id: str) -> tuple[ResourceKind, str]:
+    if m := _ORG_ARN.search(arn):
+        return ResourceKind.ORGANIZATION, m.group(1)
+    if m := _ACCOUNT_ARN.search(arn):
+        return ResourceKind.ACCOUNT, m.group(1)
+    if m := _ROOT_ARN.match(arn):
+        return ResourceKind.ACCOUNT, m.group(1)
+    raise ValueError(f"resource ARN {arn!r} is neither an organization nor an account")
+
+
+def _result(
+    check_id: str, status: Status, message: str, arn: str, resource_id: str, rg: dict[str, Any] | None
+) -> Result:
+    message, reason = _split_message(message, status)
+    kind, parsed_id = _kind_and_id(arn, resource_id)
+    rg = rg or {}
+    if rg.get("resource_kind"):
+        kind = ResourceKind(rg["resource_kind"])
+    if rg.get("reason") and status is Status.NOT_EVALUATED:
+        reason = NotEvaluatedReason(rg["reason"])
+    details = rg.get("details") or {}
+    if not isinstance(details, dict):
+        raise ValueError("rootguard.details is not an object")
+    return Result(
+        check_id=check_id,
+        status=status,
+        reason=reason,
+        resource=ResultResource(
+            kind=kind, id=resource_id or parsed_id, arn=arn, name=rg.get("resource_name") or ""
+        ),
+        message=message,
+        details=details,
+    )
+
+
+_OCSF_STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "MANUAL": Status.NOT_EVALUATED}
+
+
+def read_prowler_ocsf(path: str | Path) -> ProwlerImport:
+    """Results from a `--output-formats json-ocsf` file."""
+    path = Path(path)
+    results: list[Result] = []
+    ignored = 0
+    problems: list[str] = []
+    account = region = partition = None
+    for i, item in enumerate(_load_list(path)):
+        check_id = (item.get("metadata") or {}).get("event_code")
+        if check_id not in CHECK_IDS:
+            ignored += 1
+            continue
+        try:
+            status = _OCSF_STATUS[item["status_code"]]
+            resource = item["resources"][0]
+            rg = ((resource.get("data") or {}).get("metadata") or {}).get("rootguard")
+            if rg is not None and not isinstance(rg, dict):
+                raise ValueError("resources[0].data.metadata.rootguard is not an object")
+            message = item.get("status_detail") or item.get("message") or ""
+            results.append(
+                _result(check_id, status, message, resource["uid"], resource.get("name") or "", rg)
+            )
+            cloud = item.get("cloud") or {}
+            account = account or (cloud.get("account") or {}).get("uid")
+            region = region or resource.get("region") or cloud.get("region")
+            partition = partition or resource.get("cloud_partition")
+        except (KeyError, IndexError, TypeError, ValueError, ValidationError) as exc:
+            problems.append(f"finding [{i}] ({check_id}): {_describe(exc)}")
+    return ProwlerImport(
+        source=str(path),
+        results=results,
+        ignored=ignored,
+        dropped=len(problems),
+        problems=problems,
+        account_id=account,
+        region=region,
+        partition=partition,
+    )
+
+
+_ASFF_STATUS = {"PASSED": Status.PASS, "FAILED": Status.FAIL, "WARNING": Status.FAIL, "NOT_AVAILABLE": None}
+
+
+def read_prowler_asff(path: str | Path) -> ProwlerImport:
+    """Results from a `--output-formats json-asff` file (lossy: see the module docstring)."""
+    path = Path(path)
+    results: list[Result] = []
+    ignored = 0
+    problems: list[str] = []
+    account = region = partition = None
+    for i, item in enumerate(_load_list(path)):
+        generator = str(item.get("GeneratorId", ""))
+        check_id = generator.removeprefix("prowler-")
+        if not generator.startswith("prowler-") or check_id not in CHECK_IDS:
+            ignored += 1
+            continue
+        try:
+            status = _ASFF_STATUS[item["Compliance"]["Status"]] or Status.NOT_EVALUATED
+            resource = item["Resources"][0]
+            arn = resource["Id"]
+            _kind, rid = _kind_and_id(arn, "")
+            message = item.get("Description") or ""
+            rg: dict[str, Any] = {}
+            if check_id == "iam_member_root_credentials_absent" and status is Status.FAIL:
+                # The structured details do not survive json-asff; recover what is present from the message
+                # so the severity still follows the credentials (e.g. an active access key stays CRITICAL).
+                rg["details"] = {"kinds": sorted(credentials_present({"kinds": _clauses(message)}))}
+            results.append(_result(check_id, status, message, arn, rid, rg))
+            account = account or item.get("AwsAccountId")
+            region = region or resource.get("Region")
+            partition = partition or resource.get("Partition")
+        except (KeyError, IndexError, TypeError, ValueError, ValidationError) as exc:
+            problems.append(f"finding [{i}] ({check_id}): {_describe(exc)}")
+    return ProwlerImport(
+        source=str(path),
+        results=results,
+        ignored=ignored,
+        dropped=len(problems),
+        problems=problems,
+        account_id=account,
+        region=region,
+        partition=partition,
+    )
+
+
+def _clauses(message: str) -> list[str]:
+    """The listed items after 'has:' in a member FAIL message, e.g. 'password', '1 active access key'."""
+    _, _, tail = message.partition(":")
+    return [part.strip() for part in re.split(r"[,;]", tail) if part.strip()]
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    if isinstance(exc, IndexError):
+        return "no resources"
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        return f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
+    return str(exc).splitlines()[0]
+
+
+def read_prowler_output(path: str | Path) -> ProwlerImport:
+    """Either format, told apart by content (OCSF findings have `metadata.event_code`)."""
+    path = Path(path)
+    data = _load_list(path)
+    if not data:
+        return ProwlerImport(source=str(path), results=[])
+    if "GeneratorId" in data[0] or "SchemaVersion" in data[0]:
+        return read_prowler_asff(path)
+    if "metadata" in data[0] or "finding_info" in data[0]:
+        return read_prowler_ocsf(path)
+    raise ProwlerOutputError(f"{path}: neither Prowler json-ocsf nor json-asff findings")
+
+
+def findings_from_prowler(
+    path: str | Path,
+    run_at: datetime,
+    placement: Placement | None = None,
+) -> tuple[list[dict[str, Any]], ProwlerImport]:
+    """Prowler output file -> rootguard ASFF findings (our product, ids and mappings) and the import summary.
+
+    Without `placement`, findings are filed under the scanning account and Region recorded in the file."""
+    imported = read_prowler_output(path)
+    if placement is None:
+        if not imported.results:
+            return [], imported
+        if not (imported.account_id and imported.region):
+            raise ProwlerOutputError(f"{path}: no scanning account or Region in the file; pass a placement")
+        placement = Placement(
+            account_id=imported.account_id, region=imported.region, partition=imported.partition or "aws"
+        )
+    return build_findings(imported.results, placement, run_at), imported
