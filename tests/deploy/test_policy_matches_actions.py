@@ -1,0 +1,258 @@
+"""The scanner policy must allow exactly the AWS actions rootguard performs: no fewer (the scan would fail),
+no more (least privilege).
+
+`assert_policy_covers_exactly(actions, policy_json)` compares a set of IAM actions (e.g. recorded from a
+full scan and publish against the sandbox) with what the Allow statements of a policy grant. Wildcards in the
+policy (`organizations:List*`) are expanded against the service's API operations in botocore's models, so a
+wildcard that grants more than was used is reported, not silently accepted. Resources and conditions are not
+compared: this is about which actions; the shape tests in test_deploy_policies.py cover where.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+import botocore.session
+import pytest
+from deploy_support import DEPLOY, as_list, statements
+
+# Actions every authenticated principal may call whatever its policies say (sts:GetCallerIdentity is not
+# controlled by IAM policies), so a recorded call needs no grant.
+NEEDS_NO_PERMISSION = frozenset({"sts:getcalleridentity"})
+
+# IAM service prefix -> botocore service name, where they differ.
+_BOTOCORE_NAMES = {"monitoring": "cloudwatch", "events": "events", "scheduler": "scheduler"}
+
+
+@cache
+def _operations(prefix: str) -> frozenset[str] | None:
+    """API operations of an IAM service prefix, lower-cased as `prefix:operation`; None when unknown."""
+    session = botocore.session.get_session()
+    name = _BOTOCORE_NAMES.get(prefix, prefix)
+    if name not in session.get_available_services():
+        return None
+    model = session.get_service_model(name)
+    return frozenset(f"{prefix}:{op.lower()}" for op in model.operation_names)
+
+
+def _pattern(action: str) -> re.Pattern[str]:
+    """IAM action matching: case-insensitive, `*` any run of characters, `?` one character."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in action.lower())
+    return re.compile(f"^{body}$")
+
+
+def allowed_action_patterns(policy_json: dict[str, Any]) -> list[str]:
+    """Action entries of the policy's Allow statements, as written."""
+    out: list[str] = []
+    for stmt in statements(policy_json):
+        if stmt.get("Effect") != "Allow":
+            continue
+        if "NotAction" in stmt:
+            raise AssertionError(
+                f"statement {stmt.get('Sid', '?')}: Allow with NotAction grants open-ended actions"
+            )
+        out.extend(as_list(stmt["Action"]))
+    return out
+
+
+def expand(pattern: str) -> frozenset[str]:
+    """Every action a policy entry grants (lower-case). A wildcard is expanded against botocore's operations
+    of its service; a wildcard over the service prefix itself or an unknown service cannot be checked."""
+    lowered = pattern.lower()
+    if "*" not in lowered and "?" not in lowered:
+        return frozenset({lowered})
+    prefix, sep, _ = lowered.partition(":")
+    if not sep or "*" in prefix or "?" in prefix:
+        raise AssertionError(f"{pattern!r}: a wildcard across services grants everything")
+    operations = _operations(prefix)
+    if operations is None:
+        raise AssertionError(f"{pattern!r}: cannot expand a wildcard for unknown service {prefix!r}")
+    regex = _pattern(lowered)
+    return frozenset(op for op in operations if regex.match(op))
+
+
+def assert_policy_covers_exactly(actions: set[str], policy_json: dict[str, Any]) -> None:
+    """Fail unless the policy's Allow statements grant every action in `actions` and nothing else.
+
+    `actions` are IAM actions such as "organizations:ListAccounts" (any case). Raises AssertionError naming
+    the missing actions (used but not granted) and the excess ones (granted but never used, including what a
+    wildcard expands to)."""
+    used = {a.lower() for a in actions} - NEEDS_NO_PERMISSION
+    patterns = allowed_action_patterns(policy_json)
+    granted: set[str] = set()
+    for pattern in patterns:
+        granted |= expand(pattern)
+    regexes = [_pattern(p) for p in patterns]
+    # An action a wildcard covers but botocore does not list (permission-only) still counts as granted.
+    missing = sorted(a for a in used if a not in granted and not any(r.match(a) for r in regexes))
+    excess = sorted(granted - used)
+    problems = []
+    if missing:
+        problems.append(f"used but not allowed: {', '.join(missing)}")
+    if excess:
+        problems.append(f"allowed but never used: {', '.join(excess)}")
+    if problems:
+        raise AssertionError("; ".join(problems))
+
+
+# ------------------------------------------------------------------------------------------------ unit tests
+
+
+def _policy(*actions: str | list[str], deny: list[str] | None = None) -> dict[str, Any]:
+    stmts: list[dict[str, Any]] = [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in actions]
+    if deny:
+        stmts.append({"Effect": "Deny", "Action": deny, "Resource": "*"})
+    return {"Version": "2012-10-17", "Statement": stmts}
+
+
+def test_exact_match_passes() -> None:
+    assert_policy_covers_exactly(
+        {"organizations:ListAccounts", "sts:AssumeRoot"},
+        _policy(["organizations:ListAccounts"], "sts:AssumeRoot"),
+    )
+
+
+def test_missing_action_is_named() -> None:
+    with pytest.raises(AssertionError, match=r"used but not allowed: organizations:listroots$"):
+        assert_policy_covers_exactly(
+            {"organizations:ListAccounts", "organizations:ListRoots"}, _policy("organizations:ListAccounts")
+        )
+
+
+def test_unused_grant_is_named() -> None:
+    with pytest.raises(AssertionError, match=r"allowed but never used: securityhub:getinsights$"):
+        assert_policy_covers_exactly(
+            {"securityhub:GetFindings"}, _policy(["securityhub:GetFindings", "securityhub:GetInsights"])
+        )
+
+
+def test_matching_is_case_insensitive() -> None:
+    assert_policy_covers_exactly({"IAM:listorganizationsfeatures"}, _policy("iam:ListOrganizationsFeatures"))
+
+
+def test_wildcard_covers_every_operation_it_expands_to() -> None:
+    every_list = {op for op in _operations("organizations") or () if op.startswith("organizations:list")}
+    assert "organizations:listaccounts" in every_list and len(every_list) > 10
+    assert_policy_covers_exactly(every_list, _policy("organizations:List*"))
+
+
+def test_wildcard_that_grants_more_than_used_fails_with_the_excess() -> None:
+    with pytest.raises(AssertionError) as err:
+        assert_policy_covers_exactly({"organizations:ListAccounts"}, _policy("organizations:List*"))
+    message = str(err.value)
+    assert "organizations:listroots" in message and "organizations:listpolicies" in message
+    assert "organizations:listaccounts," not in message  # the used one is not reported as excess
+    assert "used but not allowed" not in message
+
+
+def test_question_mark_wildcard() -> None:
+    assert expand("sts:AssumeRo?t") == {"sts:assumeroot"}
+
+
+def test_service_wide_and_global_wildcards_are_rejected() -> None:
+    with pytest.raises(AssertionError, match="across services"):
+        assert_policy_covers_exactly({"s3:GetObject"}, _policy("*"))
+    with pytest.raises(AssertionError, match="allowed but never used"):
+        assert_policy_covers_exactly({"sts:AssumeRoot"}, _policy("sts:*"))
+
+
+def test_unknown_service_wildcard_cannot_be_checked() -> None:
+    with pytest.raises(AssertionError, match="unknown service"):
+        assert_policy_covers_exactly({"nosuchservice:Read"}, _policy("nosuchservice:*"))
+
+
+def test_deny_statements_grant_nothing() -> None:
+    with pytest.raises(AssertionError, match="used but not allowed: sts:assumerole"):
+        assert_policy_covers_exactly({"sts:AssumeRole"}, _policy(deny=["sts:AssumeRole"]))
+
+
+def test_allow_with_not_action_is_rejected() -> None:
+    policy = {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
+    with pytest.raises(AssertionError, match="NotAction"):
+        assert_policy_covers_exactly(set(), policy)
+
+
+def test_get_caller_identity_needs_no_grant() -> None:
+    assert_policy_covers_exactly(
+        {"sts:GetCallerIdentity", "iam:ListOrganizationsFeatures"}, _policy("iam:ListOrganizationsFeatures")
+    )
+
+
+# ------------------------------------------------------------------------------------ the scanner, end to end
+
+# The calls rootguard's scan and publish make with the scanner's own credentials (calls inside a root session
+# are governed by the task policy, calls in a member import session by member-import-role.yaml). This list is
+# the contract the recorder-based test below checks against reality once the sandbox can record actions.
+EXPECTED_SCANNER_ACTIONS = {
+    "organizations:DescribeOrganization",
+    "organizations:ListAWSServiceAccessForOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListRoots",
+    "organizations:ListDelegatedAdministrators",
+    "organizations:ListPolicies",
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:DescribePolicy",
+    "organizations:ListTargetsForPolicy",
+    "iam:ListOrganizationsFeatures",
+    "sts:AssumeRoot",
+    "sts:GetCallerIdentity",
+    "securityhub:BatchImportFindings",
+    "securityhub:GetFindings",
+    "securityhub:CreateInsight",
+    "securityhub:GetInsights",
+    "securityhub:UpdateInsight",
+}
+
+
+def _scanner_policy() -> dict[str, Any]:
+    return json.loads((DEPLOY / "policies" / "scanner-policy.json").read_text(encoding="utf-8"))
+
+
+def test_scanner_policy_grants_exactly_the_documented_scanner_actions() -> None:
+    assert_policy_covers_exactly(EXPECTED_SCANNER_ACTIONS, _scanner_policy())
+
+
+def test_scanner_policy_check_fails_when_an_action_is_dropped() -> None:
+    with pytest.raises(AssertionError, match="organizations:listroots"):
+        assert_policy_covers_exactly(
+            EXPECTED_SCANNER_ACTIONS - {"organizations:ListRoots"}, _scanner_policy()
+        )
+
+
+def _sandbox_recorder() -> Any:
+    """The sandbox's action recorder, or None. Contract: `Sandbox.recorded_actions(principal="scanner")`
+    returns the set of IAM actions ("service:Action") the sandbox served for that principal's credentials."""
+    try:
+        from rootguard.sandbox import Sandbox  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return getattr(Sandbox, "recorded_actions", None)
+
+
+@pytest.mark.slow
+def test_full_scan_and_publish_uses_exactly_the_scanner_policy(
+    request: pytest.FixtureRequest, tmp_path: Any
+) -> None:
+    if _sandbox_recorder() is None:
+        pytest.skip(
+            "rootguard.sandbox has no action recorder yet (Sandbox.recorded_actions); once it does, this "
+            "test runs `rootguard scan --publish` on the demo sandbox and checks scanner-policy.json against "
+            "the actions recorded for the scanner principal"
+        )
+    try:
+        sb = request.getfixturevalue("demo_sandbox")
+    except pytest.FixtureLookupError:
+        pytest.skip("the demo_sandbox fixture (tests/conftest.py) does not exist yet")
+    from rootguard.cli import main
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in sb.env().items():
+            mp.setenv(key, value)
+        main(
+            ["scan", "--publish", "--output-dir", str(tmp_path)]
+        )  # exit status reflects findings; not asserted
+    assert_policy_covers_exactly(set(sb.recorded_actions(principal="scanner")), _scanner_policy())
