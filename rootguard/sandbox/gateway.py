@@ -1,0 +1,214 @@
+"""A thin layer over moto's request dispatch, for every service, installed by :func:`install`.
+
+For each request served while a sandbox runs:
+
+1. who is calling: a principal index (access key -> account, ARN, kind, root session) instead of moto's scan
+   over every account's keys, so account resolution stays O(1) with 10,000 accounts;
+2. faults: injected latency, quotas (token buckets with each service's real throttling error), injected
+   errors;
+3. credentials: unknown access keys fail with the service's invalid-token error (as on AWS);
+4. root sessions: expiry, the task policy (AWS's published root-task policies), and the root user as the only
+   resource;
+5. SCPs: Deny statements attached on a member account's path (root, OUs, the account) are evaluated for every
+   principal of that account; in a root session `aws:AssumedRoot` is present.
+
+With no sandbox running, requests go straight to moto's behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from functools import lru_cache
+from typing import Any
+
+from moto.core.responses import BaseResponse
+
+from rootguard.sandbox import ids
+from rootguard.sandbox import state as _state
+from rootguard.sandbox.scp import RequestContext, denying_statements
+from rootguard.sandbox.state import Principal, now
+from rootguard.sandbox.wire import SandboxError, access_denied, error_response, expired_token, invalid_token
+
+ALWAYS_ALLOWED = frozenset({("sts", "GetCallerIdentity")})  # no policy can deny it
+_PRINCIPAL_ATTR = "_rootguard_principal"
+_original_get_current_account: Any = None
+_original_call_action: Any = None
+
+
+def resolve(access_key_id: str, partition: str) -> Principal | None:
+    """Who holds this access key, or None when no account knows it."""
+    st = _state.active()
+    if st is None:
+        return None
+    known = st.principals.get(access_key_id)
+    if known is not None:
+        return known
+    account = ids.account_from_key_id(access_key_id)
+    if account is None:
+        return None
+    from moto.iam.models import iam_backends
+
+    if account not in iam_backends:
+        return None
+    iam = iam_backends[account][partition]
+    key = iam.access_keys.get(access_key_id)
+    if key is None:
+        return None
+    if key.user_name:
+        return Principal(
+            access_key_id, account, f"arn:{partition}:iam::{account}:user/{key.user_name}", "user"
+        )
+    from moto.sts.models import sts_backends
+
+    assumed = sts_backends[account][partition].get_assumed_role_from_access_key(access_key_id)
+    arn = (
+        assumed.arn if assumed is not None else f"arn:{partition}:sts::{account}:assumed-role/unknown/unknown"
+    )
+    return Principal(access_key_id, account, arn, "role")
+
+
+def principal_of(resp: BaseResponse) -> Principal | None:
+    """The principal of the request `resp` is serving (resolved once per request)."""
+    cached = resp.__dict__.get(_PRINCIPAL_ATTR, False)
+    if cached is not False:
+        return cached
+    principal = resolve(resp.get_access_key(), resp.partition)
+    resp.__dict__[_PRINCIPAL_ATTR] = principal
+    return principal
+
+
+def _get_current_account(self: BaseResponse) -> str:
+    if _state.active() is None or "MOTO_ACCOUNT_ID" in os.environ or "x-moto-account-id" in self.headers:
+        return _original_get_current_account(self)
+    principal = principal_of(self)
+    if principal is not None:
+        return principal.account_id
+    return _original_get_current_account(self)
+
+
+@lru_cache(maxsize=1024)
+def _document(content: str) -> dict[str, Any]:
+    return json.loads(content)
+
+
+def scp_denial(st: _state.SandboxState, principal: Principal, action: str, partition: str) -> list[str]:
+    """Names of the SCPs on the principal's account path that deny `action`; empty when none does."""
+    account_id = principal.account_id
+    if account_id == st.management_account_id:
+        return []  # SCPs never apply to the management account
+    account = st.accounts.get(account_id)
+    if account is None:
+        return []
+    from rootguard.sandbox import organizations as orgs
+
+    backend = orgs.management_backend(account_id, partition)
+    if backend is None:
+        return []
+    targets: list[Any] = [account]
+    parent_id = account.parent_id
+    ous = {ou.id: ou for ou in backend.ou}
+    while parent_id in ous:
+        node = ous[parent_id]
+        targets.append(node)
+        parent_id = getattr(node, "parent_id", None)
+        if node.type == "ROOT":
+            break
+    ctx = RequestContext(
+        action=action,
+        principal_arn=principal.arn,
+        principal_account=account_id,
+        assumed_root=principal.kind == "root-session",
+    )
+    denying: list[str] = []
+    for target in targets:
+        for policy in target.attached_policies:
+            if policy.type != "SERVICE_CONTROL_POLICY" or policy.name in denying:
+                continue
+            if denying_statements(_document(policy.content), ctx):
+                denying.append(policy.name)
+    return denying
+
+
+def _target_of(resp: BaseResponse) -> str | None:
+    for name in ("TargetPrincipal", "AccountId"):
+        value = resp.querystring.get(name)
+        if value:
+            text = str(value[0] if isinstance(value, list) else value)
+            return text.rsplit(":", 2)[-2] if text.startswith("arn:") else text
+    return None
+
+
+def _check(resp: BaseResponse, st: _state.SandboxState, service: str, action: str) -> None:
+    principal = principal_of(resp)
+    decision = (
+        st.faults.decide(resp.current_account, resp.region, service, action, _target_of(resp))
+        if st.faults
+        else None
+    )
+    if decision is not None and decision.delay_s:
+        time.sleep(decision.delay_s)
+    if principal is None:
+        if st.strict_credentials:
+            raise invalid_token(service)
+        return
+    if decision is not None and decision.error is not None:
+        err = decision.error
+        raise SandboxError(err.code, err.message, err.status)
+    if (service, action) in ALWAYS_ALLOWED:
+        return
+    iam_action = f"{service}:{action}"
+    session = principal.session
+    if session is not None:
+        if now() >= session.expires_at:
+            raise expired_token(service)
+        from rootguard.sandbox.sts import task_policy_allows
+
+        if not task_policy_allows(session.task_policy, iam_action) or (
+            service == "iam" and action != "GetAccountSummary" and resp.querystring.get("UserName")
+        ):
+            raise access_denied(
+                service,
+                f"User: {principal.arn} is not authorized to perform: {iam_action} with an explicit deny "
+                f"in a session policy ({session.task_policy})",
+            )
+    blocked = scp_denial(st, principal, iam_action, resp.partition)
+    if blocked:
+        raise access_denied(
+            service,
+            f"User: {principal.arn} is not authorized to perform: {iam_action} with an explicit deny in a "
+            f"service control policy",
+        )
+
+
+def _call_action(self: BaseResponse) -> Any:
+    st = _state.active()
+    service = self.service_name or ""
+    if st is None or service in ("", "moto_api"):
+        return _original_call_action(self)
+    action = self._get_action()
+    if not action:
+        return _original_call_action(self)
+    try:
+        _check(self, st, service, action)
+    except SandboxError as err:
+        status, headers, body = error_response(self, err)
+        headers, body = self._enrich_response(headers, body)
+        return status, headers, body
+    return _original_call_action(self)
+
+
+def install() -> None:
+    """Put the gateway in front of moto's dispatch and add the extensions of every service. Idempotent."""
+    global _original_get_current_account, _original_call_action
+    if _original_call_action is None:
+        _original_get_current_account = BaseResponse.get_current_account
+        _original_call_action = BaseResponse.call_action
+        BaseResponse.get_current_account = _get_current_account  # type: ignore[method-assign]
+        BaseResponse.call_action = _call_action  # type: ignore[method-assign]
+    from rootguard.sandbox import iam, organizations, sts
+
+    organizations.install()
+    iam.install()
+    sts.install()

@@ -1,0 +1,184 @@
+"""AWS Organizations: what moto's organizations service lacks for centralized root access.
+
+- `iam.amazonaws.com` is accepted for trusted access and for delegated administration.
+- A delegated administrator (for any service) reads the organization (ListAccounts, ListRoots, policies, ...)
+  as AWS allows; it is served from the management account's backend. Other member accounts get
+  AccessDeniedException, as on AWS (moto would answer some of these calls from a member).
+- CreateAccount gives the new account's root user a password, unless RootCredentialsManagement is on, in
+  which case the new account starts without root credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from moto.organizations.models import (
+    FakeAccount,
+    FakeDelegatedAdministrator,
+    FakeOrganization,
+    FakeServiceAccess,
+    OrganizationsBackend,
+    organizations_backends,
+)
+from moto.organizations.responses import OrganizationsResponse
+
+from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT
+from rootguard.sandbox import state as _state
+from rootguard.sandbox.wire import SandboxError
+
+# Calls a delegated administrator may make, answered from the management account's data.
+DELEGATED_ADMIN_READS = frozenset(
+    {
+        "DescribeOrganization",
+        "DescribeAccount",
+        "DescribeOrganizationalUnit",
+        "ListAccounts",
+        "ListRoots",
+        "ListOrganizationalUnitsForParent",
+        "ListAccountsForParent",
+        "ListChildren",
+        "ListParents",
+        "ListPolicies",
+        "ListTargetsForPolicy",
+        "DescribePolicy",
+        "ListPoliciesForTarget",
+        "ListDelegatedAdministrators",
+        "ListDelegatedServicesForAccount",
+        "ListAWSServiceAccessForOrganization",
+        "ListTagsForResource",
+    }
+)
+# Calls any member account may make about its own organization.
+MEMBER_CALLS = frozenset({"DescribeOrganization"})
+
+# Services AWS lets register a delegated administrator that moto does not list.
+EXTRA_DELEGATED_ADMIN_SERVICES = (
+    IAM_SERVICE_PRINCIPAL,
+    "securityhub.amazonaws.com",
+    "cloudtrail.amazonaws.com",
+    "config.amazonaws.com",
+    "sso.amazonaws.com",
+    "backup.amazonaws.com",
+    "inspector2.amazonaws.com",
+    "detective.amazonaws.com",
+    "account.amazonaws.com",
+)
+_installed = False
+
+
+def delegated_admin_services() -> list[str]:
+    return sorted({*FakeDelegatedAdministrator.SUPPORTED_SERVICES, *EXTRA_DELEGATED_ADMIN_SERVICES})
+
+
+def trusted_access_services() -> list[str]:
+    return sorted({*FakeServiceAccess.TRUSTED_SERVICES, IAM_SERVICE_PRINCIPAL})
+
+
+def management_backend(account_id: str, partition: str) -> OrganizationsBackend | None:
+    """The organizations backend of the organization `account_id` belongs to (None: in no organization)."""
+    if account_id in organizations_backends:
+        own = organizations_backends[account_id][partition]
+        if own.org is not None:
+            return own
+    link = organizations_backends.master_accounts.get(account_id)
+    if link is None:
+        return None
+    backend = organizations_backends[link[0]][link[1]]
+    return backend if backend.org is not None else None
+
+
+def organization_of(account_id: str, partition: str) -> FakeOrganization | None:
+    backend = management_backend(account_id, partition)
+    return backend.org if backend else None
+
+
+def is_delegated_admin(backend: OrganizationsBackend, account_id: str, service: str | None = None) -> bool:
+    for admin in backend.admins:
+        if admin.account.id == account_id and (service is None or service in admin.services):
+            return True
+    return False
+
+
+def trusted_access_enabled(backend: OrganizationsBackend, service: str) -> bool:
+    return any(s["ServicePrincipal"] == service for s in backend.services)
+
+
+def find_account(backend: OrganizationsBackend, account_id: str) -> FakeAccount | None:
+    st = _state.active()
+    if st is not None:
+        acct = st.accounts.get(account_id)
+        if acct is not None and acct in backend.accounts:
+            return acct
+        if acct is not None:
+            return None
+    return next((a for a in backend.accounts if a.id == account_id), None)
+
+
+def _organizations_backend(self: OrganizationsResponse) -> OrganizationsBackend:
+    own = organizations_backends[self.current_account][self.partition]
+    if _state.active() is None or own.org is not None:
+        return own
+    link = organizations_backends.master_accounts.get(self.current_account)
+    if link is None:
+        return own  # not in an organization: moto's AWSOrganizationsNotInUseException
+    action = self._get_action()
+    if action in MEMBER_CALLS:
+        return own
+    mgmt = organizations_backends[link[0]][link[1]]
+    if action in DELEGATED_ADMIN_READS and is_delegated_admin(mgmt, self.current_account):
+        return mgmt
+    raise SandboxError("AccessDeniedException", "You don't have permissions to access this resource.", 400)
+
+
+def _wrap_create_account(original: Any) -> Any:
+    def create_account(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
+        result = original(self, **kwargs)
+        st = _state.active()
+        if st is not None and self.org is not None:
+            account_id = result["CreateAccountStatus"]["AccountId"]
+            acct = next(a for a in reversed(self.accounts) if a.id == account_id)
+            st.accounts[account_id] = acct
+            root = st.root_user(account_id)
+            root.clear()
+            # Without root credentials management, AWS gives a created account a root password nobody knows.
+            if ROOT_CREDENTIALS_MANAGEMENT not in st.enabled_features(self.org.id):
+                root.set_password(True)
+        return result
+
+    create_account.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_account
+
+
+def _list_accounts(
+    self: OrganizationsBackend, max_results: int | None = None, next_token: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """ListAccounts in join order, describing only the page (moto describes every account per page)."""
+    ordered = sorted(self.accounts, key=lambda a: a.create_time)
+    start = 0
+    if next_token:
+        try:
+            start = int(base64.b64decode(next_token).decode().removeprefix("accounts:"))
+        except ValueError:
+            raise SandboxError("InvalidInputException", "You provided an invalid NextToken.") from None
+    size = max_results or 20
+    page = ordered[start : start + size]
+    more = start + size < len(ordered)
+    token = base64.b64encode(f"accounts:{start + size}".encode()).decode() if more else None
+    return [a.describe() for a in page], token
+
+
+def install() -> None:
+    """Extend moto's organizations service. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    if IAM_SERVICE_PRINCIPAL not in FakeServiceAccess.TRUSTED_SERVICES:
+        FakeServiceAccess.TRUSTED_SERVICES.append(IAM_SERVICE_PRINCIPAL)
+    for service in EXTRA_DELEGATED_ADMIN_SERVICES:
+        if service not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+            FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(service)
+    OrganizationsResponse.organizations_backend = property(_organizations_backend)  # type: ignore[assignment]
+    OrganizationsBackend.list_accounts = _list_accounts  # type: ignore[method-assign,assignment]
+    OrganizationsBackend.create_account = _wrap_create_account(OrganizationsBackend.create_account)  # type: ignore[method-assign]
+    _installed = True

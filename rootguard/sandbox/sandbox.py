@@ -1,0 +1,266 @@
+"""The Sandbox: a scenario running on moto, in-process (mock_aws) or served (ThreadedMotoServer)."""
+
+from __future__ import annotations
+
+import logging
+import types
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+
+from rootguard.sandbox import gateway
+from rootguard.sandbox import state as _state
+from rootguard.sandbox.faults import ErrorRule, FaultEngine, LatencyRule, QuotaRule
+from rootguard.sandbox.scenario import Scenario, ScenarioError, load_scenario
+from rootguard.sandbox.seed import seed
+from rootguard.sandbox.state import Gating, RootUser, SandboxState
+
+PRINCIPALS = ("scanner", "root")
+
+
+def _securityhub() -> types.ModuleType | None:
+    try:
+        from rootguard.sandbox import securityhub
+    except ImportError:
+        return None
+    return securityhub
+
+
+class _ServedSession(boto3.Session):
+    """A Session whose clients and resources default to the served sandbox's endpoint."""
+
+    sandbox_endpoint_url: str = ""
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("endpoint_url", self.sandbox_endpoint_url)
+        return super().client(*args, **kwargs)
+
+    def resource(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("endpoint_url", self.sandbox_endpoint_url)
+        return super().resource(*args, **kwargs)
+
+
+class Sandbox:
+    """A local AWS organization. ``Sandbox(scenario).start()`` in-process, or ``.serve()`` over HTTP."""
+
+    def __init__(self, scenario: Scenario | dict[str, Any] | str | Path) -> None:
+        self.scenario: Scenario = load_scenario(scenario)
+        self.state: SandboxState | None = None
+        self.endpoint_url: str | None = None
+        self._mock: Any = None
+        self._server: Any = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+
+    def start(self) -> Sandbox:
+        """Start in-process: mock_aws, the extensions, the seeded scenario."""
+        from moto import mock_aws
+
+        self._require_stopped()
+        self._mock = mock_aws()
+        self._mock.start()
+        try:
+            self._seed()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def serve(self, port: int = 0, host: str = "127.0.0.1", *, quiet: bool = True) -> Sandbox:
+        """Serve over HTTP on host:port (0: a free port); clients reach it through `endpoint_url`/`env()`.
+
+        quiet: do not log every request (werkzeug's access log).
+        """
+        if quiet:
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        from moto.core.base_backend import BackendDict
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+        self._require_stopped()
+        BackendDict.reset()
+        self._seed()
+        server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        try:
+            server.start()
+        except BaseException:
+            self.stop()
+            raise
+        self._server = server
+        bound_host, bound_port = server.get_host_and_port()
+        self.endpoint_url = f"http://{bound_host}:{bound_port}"
+        return self
+
+    def stop(self) -> None:
+        if self.state is not None:
+            _state.deactivate(self.state)
+            self.state = None
+        if self._server is not None:
+            from moto.core.base_backend import BackendDict
+
+            self._server.stop()
+            self._server = None
+            self.endpoint_url = None
+            BackendDict.reset()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+
+    def __enter__(self) -> Sandbox:
+        return self if self.state is not None else self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _require_stopped(self) -> None:
+        if self.state is not None:
+            raise RuntimeError("this Sandbox is already running")
+
+    def _seed(self) -> None:
+        sc = self.scenario
+        gateway.install()
+        hub = _securityhub()
+        if hub is not None:
+            hub.install()
+        st = SandboxState(
+            partition=sc.partition,
+            region=sc.home_region,
+            management_account_id=sc.management_account_id,
+            organization_id=None,
+            gating=Gating(
+                require_root_sessions=sc.root_sessions.require_root_sessions,
+                credential_tasks_require_root_credentials_management=(
+                    sc.root_sessions.credential_tasks_require_root_credentials_management
+                ),
+            ),
+            faults=FaultEngine(sc.faults, seed=sc.seed),
+            strict_credentials=sc.strict_credentials,
+        )
+        _state.activate(st)
+        self.state = st
+        seed(st, sc)
+        if hub is not None:
+            everyone = [sc.management_account_id, *(a.id for a in sc.accounts)]
+            for key, regions in sc.securityhub.enabled.items():
+                for account_id in everyone if key == "*" else [key]:
+                    for region in regions:
+                        hub.enable_hub(account_id, region)
+
+    # ------------------------------------------------------------------------------------ identity
+
+    @property
+    def management_account_id(self) -> str:
+        return self.scenario.management_account_id
+
+    @property
+    def organization_id(self) -> str | None:
+        return self._running().organization_id
+
+    @property
+    def region(self) -> str:
+        return self.scenario.home_region
+
+    def _running(self) -> SandboxState:
+        if self.state is None:
+            raise RuntimeError("the Sandbox is not running: call start() or serve() first")
+        return self.state
+
+    def credentials(self, account_id: str | None = None, principal: str = "scanner") -> tuple[str, str]:
+        """(access key id, secret access key) of a principal the sandbox seeded.
+
+        principal "scanner": the IAM user seeded in the management account and in each IAM delegated
+        administrator account. "root": the account's root user, through its first Active root access key.
+        """
+        st = self._running()
+        account_id = account_id or self.management_account_id
+        if principal == "scanner":
+            if account_id not in st.scanners:
+                raise ValueError(
+                    f"no scanner in {account_id}: scanners exist in the management account and IAM delegated "
+                    f"administrators ({', '.join(sorted(st.scanners))})"
+                )
+            return st.scanners[account_id]
+        if principal == "root":
+            root = st.root_user(account_id)
+            for key in root.access_keys:
+                if key.status == "Active":
+                    if key.access_key_id not in st.principals:
+                        from rootguard.sandbox.state import Principal
+
+                        st.register(Principal(key.access_key_id, account_id, root.arn, "root"))
+                    return key.access_key_id, key.secret
+            raise ValueError(
+                f"the root user of {account_id} has no Active access key (add one with root_user())"
+            )
+        raise ValueError(f"unknown principal {principal!r}: use one of {', '.join(PRINCIPALS)}")
+
+    def session(self, account_id: str | None = None, principal: str = "scanner") -> boto3.Session:
+        """A boto3 Session for a seeded principal, in the home Region, pointed at this sandbox."""
+        key, secret = self.credentials(account_id, principal)
+        return self._boto3_session(key, secret, None)
+
+    def session_from(self, credentials: dict[str, Any]) -> boto3.Session:
+        """A boto3 Session for STS `Credentials` (AssumeRoot, AssumeRole), pointed at this sandbox."""
+        return self._boto3_session(
+            credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials.get("SessionToken")
+        )
+
+    def _boto3_session(self, key: str, secret: str, token: str | None) -> boto3.Session:
+        session = _ServedSession if self.endpoint_url else boto3.Session
+        out = session(
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
+            region_name=self.region,
+            botocore_session=botocore.session.Session(),
+        )
+        if self.endpoint_url:
+            out.sandbox_endpoint_url = self.endpoint_url  # type: ignore[attr-defined]
+        return out
+
+    def env(self, account_id: str | None = None, principal: str = "scanner") -> dict[str, str]:
+        """Environment variables for a client process (the AWS CLI, Prowler, rootguard) using this sandbox."""
+        key, secret = self.credentials(account_id, principal)
+        out = {
+            "AWS_ACCESS_KEY_ID": key,
+            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_STS_REGIONAL_ENDPOINTS": "regional",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        if self.endpoint_url:
+            out["AWS_ENDPOINT_URL"] = self.endpoint_url
+        return out
+
+    # ------------------------------------------------------------------------------------ test knobs
+
+    def root_user(self, account_id: str) -> RootUser:
+        """The root user of an account, to read or change its credentials (changes are seen at once)."""
+        st = self._running()
+        user = st.root_user(account_id)
+        return user
+
+    def inject(self, **rule: Any) -> ErrorRule:
+        """Fail matching calls, e.g. inject(service="sts", target=account_id, code="AccessDenied")."""
+        return self._faults().inject(rule)
+
+    def set_latency(self, **rule: Any) -> LatencyRule:
+        """Delay matching calls, e.g. set_latency(service="iam", fixed_ms=20, jitter_ms=5)."""
+        return self._faults().set_latency(rule)
+
+    def set_quota(self, **rule: Any) -> QuotaRule:
+        """Throttle matching calls, e.g. set_quota(service="sts", action="AssumeRoot", rate=5, burst=5)."""
+        return self._faults().set_quota(rule)
+
+    def clear_faults(self, *, quotas: bool = False) -> None:
+        self._faults().clear(quotas=quotas)
+
+    def _faults(self) -> FaultEngine:
+        st = self._running()
+        assert st.faults is not None
+        return st.faults
+
+
+__all__ = ["Sandbox", "ScenarioError"]
