@@ -1,0 +1,95 @@
+"""boto3 clients for a run: adaptive retries, the home Region, a Regional STS endpoint.
+
+A boto3 Session is not thread safe, its clients are. Clients are made from the caller's session (which keeps
+its profile, endpoint settings and event hooks) under one lock, so worker threads can each make their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.client import BaseClient
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+from rootguard.collect.errors import CollectError
+
+DEFAULT_REGION = "us-east-1"
+USER_AGENT = "rootguard"
+_GLOBAL_STS_HOSTS = frozenset({"sts.amazonaws.com"})
+
+
+def resolve_region(session: boto3.Session, region: str | None) -> str:
+    """The home Region: the configured one, else the session's, else us-east-1."""
+    chosen = region or session.region_name or DEFAULT_REGION
+    if chosen == "aws-global":
+        raise CollectError(
+            "region aws-global selects the global STS endpoint, which rejects sts:AssumeRoot; "
+            "set a Region such as us-east-1"
+        )
+    return chosen
+
+
+def retry_config(region: str, max_attempts: int) -> Config:
+    return Config(
+        region_name=region,
+        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        user_agent_extra=USER_AGENT,
+    )
+
+
+def ensure_regional_sts(client: BaseClient) -> None:
+    """Fail fast when the STS client resolved to the global endpoint (sts:AssumeRoot needs a Regional one)."""
+    host = (urlsplit(client.meta.endpoint_url).hostname or "").lower()
+    if host in _GLOBAL_STS_HOSTS:
+        raise CollectError(
+            f"the STS client resolved to the global endpoint {host}, which rejects sts:AssumeRoot; "
+            "unset AWS_STS_REGIONAL_ENDPOINTS=legacy (or sts_regional_endpoints=legacy in the AWS config)"
+        )
+
+
+class ClientFactory:
+    """Makes clients from one caller session; safe to call from any thread."""
+
+    def __init__(self, session: boto3.Session, region: str, max_attempts: int) -> None:
+        self._session = session
+        self._lock = threading.Lock()
+        self.region = region
+        self.config = retry_config(region, max_attempts)
+
+    def client(self, service: str, **kwargs: Any) -> BaseClient:
+        with self._lock:
+            return self._session.client(service, config=self.config, **kwargs)  # type: ignore[call-overload]
+
+    def sts(self) -> BaseClient:
+        client = self.client("sts")
+        ensure_regional_sts(client)
+        return client
+
+
+class BorrowedCredentialsClient:
+    """A client of one worker thread that signs with whichever short-term credentials it is lent.
+
+    Making a new client per member account costs several milliseconds of CPU each; one client per worker,
+    re-signed per account, keeps a 10,000-account audit network bound. The credentials live only here, only
+    until :meth:`release`, and are never logged.
+    """
+
+    def __init__(self, client: BaseClient) -> None:
+        self.client = client
+        self._credentials: Credentials | None = None
+        client.meta.events.register("before-sign", self._sign_with_borrowed)
+
+    def lend(self, access_key_id: str, secret_access_key: str, session_token: str) -> None:
+        self._credentials = Credentials(access_key_id, secret_access_key, session_token)
+
+    def release(self) -> None:
+        self._credentials = None
+
+    def _sign_with_borrowed(self, request: Any, **_: Any) -> None:
+        if self._credentials is None:
+            raise CollectError("internal: a member-account call was made without session credentials")
+        request.context.setdefault("signing", {})["request_credentials"] = self._credentials

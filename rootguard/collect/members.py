@@ -1,0 +1,255 @@
+"""Audit every member account's root credentials: one MemberAudit per account, whatever happens.
+
+Accounts that cannot or must not be audited are triaged first (management account, excluded, suspended,
+root sessions unavailable). The rest go to a bounded pool of worker threads; each worker has its own STS
+client and one IAM client that it re-signs with each account's short-term credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from rootguard.collect.clients import BorrowedCredentialsClient, ClientFactory
+from rootguard.collect.credentials import read_root_credentials
+from rootguard.collect.errors import (
+    CollectError,
+    describe,
+    error_code,
+    is_access_denied,
+    is_expired,
+    is_throttling,
+)
+from rootguard.collect.progress import ProgressCallback, SerializedProgress
+from rootguard.models import Account, AuditOutcome, MemberAudit, NotEvaluatedReason
+
+log = logging.getLogger("rootguard.collect")
+
+AUDIT_TASK_POLICY = "root-task/IAMAuditRootUserCredentials"
+ROLE_SESSION_NAME = "rootguard-audit"
+ROLE_SESSION_DURATION = 900  # the AssumeRole minimum
+# Queued accounts per worker: a 10,000-account run never holds 10,000 futures.
+_IN_FLIGHT_PER_WORKER = 4
+
+
+def task_policy_arn(partition: str) -> str:
+    return f"arn:{partition}:iam::aws:policy/{AUDIT_TASK_POLICY}"
+
+
+@dataclass(frozen=True)
+class MemberPlan:
+    """What the audit needs to know about the organization, decided before any member call."""
+
+    management_account_id: str
+    partition: str
+    root_sessions: bool  # centralized root sessions are usable
+    unavailable_reason: str = ""  # why not, when they are not
+    fallback_role: str | None = None
+    excluded: frozenset[str] = frozenset()
+    blocking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # account -> deny-root SCP ids
+    session_duration: int = 60
+
+
+def _skipped(account_id: str, reason: NotEvaluatedReason, error: str = "") -> MemberAudit:
+    return MemberAudit(account_id=account_id, outcome=AuditOutcome.SKIPPED, reason=reason, error=error)
+
+
+def triage(account: Account, plan: MemberPlan) -> MemberAudit | None:
+    """The audit result of an account that must not be audited, or None when it should be."""
+    if account.id == plan.management_account_id:
+        return _skipped(
+            account.id,
+            NotEvaluatedReason.MANAGEMENT_ACCOUNT,
+            "the management account's root user is outside centralized root access",
+        )
+    if account.id in plan.excluded:
+        return _skipped(account.id, NotEvaluatedReason.EXCLUDED, "excluded by configuration")
+    status = account.status.upper()
+    if status in ("SUSPENDED", "CLOSED"):
+        return _skipped(account.id, NotEvaluatedReason.SUSPENDED, f"account is {status}")
+    if status == "PENDING_CLOSURE":
+        return _skipped(account.id, NotEvaluatedReason.PENDING_CLOSURE, "account is PENDING_CLOSURE")
+    if status != "ACTIVE":
+        return _skipped(account.id, NotEvaluatedReason.ERROR, f"account is {status}, not ACTIVE")
+    if not plan.root_sessions and not plan.fallback_role:
+        return _skipped(account.id, NotEvaluatedReason.ROOT_SESSIONS_UNAVAILABLE, plan.unavailable_reason)
+    return None
+
+
+def _failed(
+    account_id: str, reason: NotEvaluatedReason, error: str, method: str, blocking: tuple[str, ...] = ()
+) -> MemberAudit:
+    return MemberAudit(
+        account_id=account_id,
+        outcome=AuditOutcome.FAILED,
+        reason=reason,
+        error=error,
+        blocking_policies=blocking,
+        method=method,
+    )
+
+
+class _WorkerClients(threading.local):
+    sts: object | None = None
+    iam: BorrowedCredentialsClient | None = None
+
+
+class MemberAuditor:
+    """Audits one account at a time on the calling thread; never raises for an account's failure."""
+
+    def __init__(self, factory: ClientFactory, plan: MemberPlan) -> None:
+        self._factory = factory
+        self._plan = plan
+        self._local = _WorkerClients()
+
+    def _clients(self) -> tuple[object, BorrowedCredentialsClient]:
+        if self._local.sts is None or self._local.iam is None:
+            self._local.sts = self._factory.sts()
+            self._local.iam = BorrowedCredentialsClient(self._factory.client("iam"))
+        return self._local.sts, self._local.iam
+
+    def audit(self, account_id: str) -> MemberAudit:
+        method = "AssumeRoot" if self._plan.root_sessions else "AssumeRole"
+        stage = "AssumeRoot" if self._plan.root_sessions else "AssumeRole"
+        try:
+            sts, iam = self._clients()
+            for attempt in (1, 2):
+                stage = method
+                credentials = self._open_session(sts, account_id)
+                iam.lend(
+                    credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+                )
+                del credentials
+                stage = "GetAccountSummary"
+                try:
+                    found, note = read_root_credentials(iam.client, details=self._plan.root_sessions)
+                except ClientError as exc:
+                    if attempt == 1 and is_expired(error_code(exc)):
+                        log.debug("%s: session expired mid-audit, opening a new one", account_id)
+                        continue
+                    raise
+                finally:
+                    iam.release()
+                return MemberAudit(
+                    account_id=account_id,
+                    outcome=AuditOutcome.AUDITED,
+                    credentials=found,
+                    error=note,
+                    method=method,
+                )
+            raise CollectError("session expired twice")  # unreachable: the loop returns or raises
+        except ClientError as exc:
+            return self._classify(account_id, stage, exc, method)
+        except (BotoCoreError, CollectError) as exc:
+            return _failed(account_id, NotEvaluatedReason.ERROR, f"{stage}: {describe(exc)}", method)
+        except Exception as exc:  # a bug or an unexpected answer must not cost the other accounts
+            log.warning("%s: unexpected %s during %s", account_id, type(exc).__name__, stage)
+            return _failed(account_id, NotEvaluatedReason.ERROR, f"{stage}: {type(exc).__name__}", method)
+
+    def _open_session(self, sts: object, account_id: str) -> dict[str, str]:
+        plan = self._plan
+        if plan.root_sessions:
+            answer = sts.assume_root(  # type: ignore[attr-defined]
+                TargetPrincipal=account_id,
+                TaskPolicyArn={"arn": task_policy_arn(plan.partition)},
+                DurationSeconds=plan.session_duration,
+            )
+        else:
+            answer = sts.assume_role(  # type: ignore[attr-defined]
+                RoleArn=f"arn:{plan.partition}:iam::{account_id}:role/{plan.fallback_role}",
+                RoleSessionName=ROLE_SESSION_NAME,
+                DurationSeconds=ROLE_SESSION_DURATION,
+            )
+        return answer["Credentials"]
+
+    def _classify(self, account_id: str, stage: str, exc: ClientError, method: str) -> MemberAudit:
+        code = error_code(exc)
+        error = f"{stage}: {describe(exc)}"
+        if is_access_denied(code):
+            blocking = self._plan.blocking.get(account_id, ()) if method == "AssumeRoot" else ()
+            reason = NotEvaluatedReason.SCP_DENIED if blocking else NotEvaluatedReason.ACCESS_DENIED
+            return _failed(account_id, reason, error, method, blocking)
+        if is_throttling(code):
+            return _failed(account_id, NotEvaluatedReason.THROTTLED, error, method)
+        return _failed(account_id, NotEvaluatedReason.ERROR, error, method)
+
+
+def audit_members(
+    accounts: Iterable[Account],
+    plan: MemberPlan,
+    factory: ClientFactory,
+    *,
+    max_workers: int,
+    progress: ProgressCallback | None = None,
+    auditor: Callable[[str], MemberAudit] | None = None,
+) -> dict[str, MemberAudit]:
+    """One MemberAudit for every account given, keyed by account id.
+
+    ``auditor`` replaces the AWS call layer (tests); by default a :class:`MemberAuditor` over ``factory``.
+    """
+    results: dict[str, MemberAudit] = {}
+    to_audit: list[str] = []
+    for account in accounts:
+        decided = triage(account, plan)
+        if decided is None:
+            to_audit.append(account.id)
+        else:
+            results[account.id] = decided
+    audit_one = auditor or MemberAuditor(factory, plan).audit
+    tracker = SerializedProgress(progress, len(to_audit)) if progress else None
+    if tracker:
+        tracker.start()
+    log.info(
+        "member audit: %d accounts to audit, %d skipped, %d workers",
+        len(to_audit),
+        len(results),
+        min(max_workers, max(len(to_audit), 1)),
+    )
+    if to_audit:
+        for audit in _run_pool(to_audit, audit_one, max_workers, tracker):
+            results[audit.account_id] = audit
+    return {account_id: results[account_id] for account_id in sorted(results)}
+
+
+def _run_pool(
+    account_ids: list[str],
+    audit_one: Callable[[str], MemberAudit],
+    max_workers: int,
+    tracker: SerializedProgress | None,
+) -> Iterable[MemberAudit]:
+    workers = max(1, min(max_workers, len(account_ids)))
+    pending: dict[Future[MemberAudit], str] = {}
+    queue = iter(account_ids)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rootguard-audit")
+    try:
+        while True:
+            for account_id in queue:
+                pending[pool.submit(audit_one, account_id)] = account_id
+                if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+                    break
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                account_id = pending.pop(future)
+                yield _result_of(future, account_id)
+                if tracker:
+                    tracker.step()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result_of(future: Future[MemberAudit], account_id: str) -> MemberAudit:
+    try:
+        audit = future.result()
+    except Exception as exc:  # the default auditor never raises; an injected one might
+        return _failed(account_id, NotEvaluatedReason.ERROR, type(exc).__name__, "AssumeRoot")
+    if audit.account_id != account_id:
+        error = "auditor answered for another account"
+        return _failed(account_id, NotEvaluatedReason.ERROR, error, "AssumeRoot")
+    return audit

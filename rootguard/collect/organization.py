@@ -1,0 +1,190 @@
+"""Organization-level facts: caller, organization, trusted access, delegated admins, features, accounts.
+
+Each reader takes a client and returns facts or a recorded error; none raises for an AWS error answer a
+person should see in a finding (access denied, not in an organization, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
+
+from rootguard.collect.errors import describe, error_code, features_state_for
+from rootguard.models import (
+    IAM_SERVICE_PRINCIPAL,
+    Account,
+    Caller,
+    DelegatedAdmin,
+    FeaturesState,
+    Organization,
+)
+
+log = logging.getLogger("rootguard.collect")
+
+NOT_IN_USE = "AWSOrganizationsNotInUseException"
+
+
+def partition_of(arn: str) -> str:
+    """``arn:aws-us-gov:iam::...`` -> ``aws-us-gov``."""
+    parts = arn.split(":")
+    return parts[1] if len(parts) > 2 and parts[0] == "arn" and parts[1] else "aws"
+
+
+def read_caller(sts: BaseClient, region: str) -> Caller:
+    ident = sts.get_caller_identity()
+    arn = str(ident["Arn"])
+    return Caller(account_id=str(ident["Account"]), arn=arn, partition=partition_of(arn), region=region)
+
+
+def paginate(
+    client: BaseClient, operation: str, result_key: str, **kwargs: Any
+) -> Iterator[Mapping[str, Any]]:
+    """Items of every page, one at a time (pages are not kept)."""
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(result_key, [])
+
+
+def read_organization(org: BaseClient) -> tuple[Organization | None, str]:
+    """The organization, or None and why (not in an organization, access denied, ...)."""
+    try:
+        data = org.describe_organization()["Organization"]
+    except ClientError as exc:
+        return None, describe(exc)
+    return (
+        Organization(
+            id=str(data["Id"]),
+            arn=str(data.get("Arn", "")),
+            feature_set=str(data.get("FeatureSet", "")),
+            management_account_id=str(data.get("MasterAccountId", "")),
+        ),
+        "",
+    )
+
+
+def read_trusted_access_iam(org: BaseClient) -> bool | None:
+    """Is trusted access for iam.amazonaws.com on? None when it cannot be read."""
+    try:
+        principals = {
+            str(item.get("ServicePrincipal"))
+            for item in paginate(org, "list_aws_service_access_for_organization", "EnabledServicePrincipals")
+        }
+    except ClientError as exc:
+        log.info("trusted access not readable: %s", describe(exc))
+        return None
+    return IAM_SERVICE_PRINCIPAL in principals
+
+
+def read_delegated_admins(org: BaseClient) -> tuple[DelegatedAdmin, ...] | None:
+    """IAM delegated administrators; None when they cannot be read."""
+    try:
+        admins = [
+            DelegatedAdmin(account_id=str(item["Id"]), name=str(item.get("Name", "")))
+            for item in paginate(
+                org,
+                "list_delegated_administrators",
+                "DelegatedAdministrators",
+                ServicePrincipal=IAM_SERVICE_PRINCIPAL,
+            )
+        ]
+    except ClientError as exc:
+        log.info("delegated administrators not readable: %s", describe(exc))
+        return None
+    return tuple(sorted(admins, key=lambda a: a.account_id))
+
+
+def read_features(iam: BaseClient) -> tuple[FeaturesState, frozenset[str], str]:
+    """iam:ListOrganizationsFeatures -> (state, enabled features, error text)."""
+    try:
+        data = iam.list_organizations_features()
+    except ClientError as exc:
+        return features_state_for(error_code(exc)), frozenset(), describe(exc)
+    except BotoCoreError as exc:
+        return FeaturesState.ERROR, frozenset(), describe(exc)
+    return FeaturesState.OK, frozenset(str(f) for f in data.get("EnabledFeatures", [])), ""
+
+
+@dataclass
+class Root:
+    id: str
+    name: str
+    scp_enabled: bool
+
+
+@dataclass
+class OrgTree:
+    """What the top-down walk found: roots, OU names and each account's path of parent ids."""
+
+    roots: list[Root] = field(default_factory=list)
+    ou_names: dict[str, str] = field(default_factory=dict)
+    paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    error: str = ""
+
+
+def _account(item: Mapping[str, Any], path: tuple[str, ...] = ()) -> Account:
+    # `State` replaces `Status` (deprecated in 2026) and adds PENDING_ACTIVATION and CLOSED.
+    status = str(item.get("State") or item.get("Status") or "ACTIVE")
+    return Account(
+        id=str(item["Id"]),
+        name=str(item.get("Name", "")),
+        email=str(item.get("Email", "")),
+        arn=str(item.get("Arn", "")),
+        status=status,
+        joined_method=str(item.get("JoinedMethod", "CREATED")),
+        joined_timestamp=item.get("JoinedTimestamp"),
+        parent_path=path,
+    )
+
+
+def walk_tree(org: BaseClient) -> OrgTree:
+    """Roots, then each parent's OUs and accounts, breadth first: a few calls per OU, none per account."""
+    tree = OrgTree()
+    try:
+        for item in paginate(org, "list_roots", "Roots"):
+            types = item.get("PolicyTypes", [])
+            scp = any(
+                t.get("Type") == "SERVICE_CONTROL_POLICY" and t.get("Status") == "ENABLED" for t in types
+            )
+            tree.roots.append(Root(id=str(item["Id"]), name=str(item.get("Name", "")), scp_enabled=scp))
+        queue: deque[tuple[str, tuple[str, ...]]] = deque((r.id, (r.id,)) for r in tree.roots)
+        while queue:
+            parent, path = queue.popleft()
+            for item in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=parent):
+                acct = _account(item, path)
+                tree.accounts[acct.id] = acct
+                tree.paths[acct.id] = path
+            children = paginate(
+                org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent
+            )
+            for ou in children:
+                ou_id = str(ou["Id"])
+                tree.ou_names[ou_id] = str(ou.get("Name", ""))
+                queue.append((ou_id, (*path, ou_id)))
+    except ClientError as exc:
+        tree.error = describe(exc)
+        log.warning("organization tree not fully readable: %s", tree.error)
+    return tree
+
+
+def read_accounts(org: BaseClient, tree: OrgTree) -> tuple[tuple[Account, ...], str]:
+    """Every account (ListAccounts, paginated), with the path the walk found for it; sorted by id.
+
+    Accounts are merged by id, so a page boundary that repeats an account cannot duplicate it, and an account
+    the walk saw but ListAccounts did not (created between the two reads) is kept.
+    """
+    merged: dict[str, Account] = dict(tree.accounts)
+    error = ""
+    try:
+        for item in paginate(org, "list_accounts", "Accounts"):
+            acct_id = str(item["Id"])
+            merged[acct_id] = _account(item, tree.paths.get(acct_id, ()))
+    except ClientError as exc:
+        error = describe(exc)
+        log.warning("accounts not fully listed: %s", error)
+    return tuple(merged[k] for k in sorted(merged)), error
