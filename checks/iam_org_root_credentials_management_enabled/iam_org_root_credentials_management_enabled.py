@@ -1,0 +1,10 @@
+"""Prowler adapter for rootguard's iam_org_root_credentials_management_enabled rule (the logic lives in rootguard.rules)."""
+
+from prowler.lib.check.models import Check, Check_Report_AWS
+
+from rootguard.prowler_bridge import reports_for
+
+
+class iam_org_root_credentials_management_enabled(Check):
+    def execute(self) -> list[Check_Report_AWS]:
+        return reports_for(self, "iam_org_root_credentials_management_enabled")
