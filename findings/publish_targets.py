@@ -1,0 +1,131 @@
+"""Where a finding goes (account, Region, partition) and a Security Hub client for it.
+
+The builders decide AwsAccountId and ProductArn per placement; here each finding is routed to a client of the
+account and Region it names. In central placement that is always the scanning account; in per-member
+placement, other accounts are reached by assuming `arn:<partition>:iam::<account>:role/<name>`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.client import BaseClient
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .publish_retry import error_code, error_message
+
+_PRODUCT_ARN = re.compile(
+    r"^arn:(?P<partition>[a-z0-9-]+):securityhub:(?P<region>[a-z0-9-]+):\d{0,12}:product/"
+)
+ROLE_SESSION_NAME = "rootguard-publisher"
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """One Security Hub: an account in a Region."""
+
+    account_id: str
+    region: str
+    partition: str = "aws"
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} in {self.region}"
+
+
+class TargetError(Exception):
+    """A target that cannot be reached (role not assumable, no credentials); one line."""
+
+
+def target_of(finding: dict[str, Any]) -> Target | None:
+    """The hub a finding must be imported into: its AwsAccountId in the Region of its ProductArn."""
+    account = finding.get("AwsAccountId")
+    arn = finding.get("ProductArn")
+    if not isinstance(account, str) or not isinstance(arn, str):
+        return None
+    match = _PRODUCT_ARN.match(arn)
+    if match is None or not re.fullmatch(r"\d{12}", account):
+        return None
+    return Target(account, match["region"], match["partition"])
+
+
+def role_arn(partition: str, account_id: str, role_name: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:role/{role_name}"
+
+
+def client_config(max_in_flight: int, max_attempts: int) -> Config:
+    """botocore's adaptive retries (client-side rate limiting after a throttle) and enough connections."""
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        max_pool_connections=max(10, 2 * max_in_flight),
+        connect_timeout=10,
+        read_timeout=60,
+    )
+
+
+def _endpoint_of(session: boto3.Session) -> str | None:
+    core = getattr(session, "_session", None)
+    if core is None:
+        return None
+    value = core.get_config_variable("endpoint_url")
+    return value if isinstance(value, str) and value else None
+
+
+class HubClients:
+    """Security Hub clients per target, created once and shared by the sending threads (boto3 clients are
+    thread-safe). Sessions for other accounts come from sts:AssumeRole with the base session."""
+
+    def __init__(self, session: boto3.Session, caller_account: str, config: Config) -> None:
+        self._session = session
+        self._caller = caller_account
+        self._config = config
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[Target, str | None], BaseClient] = {}
+        self._sessions: dict[tuple[str, str], boto3.Session] = {}
+
+    def client(self, target: Target, role_name: str | None = None) -> BaseClient:
+        use_role = role_name if target.account_id != self._caller else None
+        key = (target, use_role)
+        with self._lock:
+            found = self._clients.get(key)
+        if found is not None:
+            return found
+        session = self._session if use_role is None else self._assumed(target, use_role)
+        made = session.client("securityhub", region_name=target.region, config=self._config)
+        with self._lock:
+            return self._clients.setdefault(key, made)
+
+    def _assumed(self, target: Target, role_name: str) -> boto3.Session:
+        key = (target.account_id, role_name)
+        with self._lock:
+            cached = self._sessions.get(key)
+        if cached is not None:
+            return cached
+        arn = role_arn(target.partition, target.account_id, role_name)
+        try:
+            sts = self._session.client("sts", config=self._config)
+            creds = sts.assume_role(RoleArn=arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+        except ClientError as exc:
+            raise TargetError(
+                f"cannot assume {arn} to import into {target}: {error_code(exc)}: {error_message(exc)}"
+            ) from None
+        except BotoCoreError as exc:
+            raise TargetError(f"cannot assume {arn} to import into {target}: {exc}") from None
+        core = botocore.session.Session()
+        endpoint = _endpoint_of(self._session)
+        if endpoint:  # a local endpoint (the sandbox served over HTTP) applies to derived sessions too
+            core.set_config_variable("endpoint_url", endpoint)
+        derived = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=target.region,
+            botocore_session=core,
+        )
+        with self._lock:
+            return self._sessions.setdefault(key, derived)
