@@ -1,10 +1,138 @@
-"""The rootguard command line."""
+"""The rootguard command line.
+
+Exit codes (documented in the README; pipelines rely on them):
+  0  success: everything evaluated, everything published
+  1  --fail-on failed and at least one check FAILED
+  2  usage or configuration error (bad flag, bad config or input file)
+  3  partial: something was not evaluated, or findings were spooled for a later `publish --resume`
+  4  AWS error a user can fix: no credentials, unknown profile, wrong account type, Security Hub not enabled
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
+from collections.abc import Sequence
+
+from rootguard import __version__
+from rootguard.errors import AwsSetupError, UsageError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_AWS = 4
+
+log = logging.getLogger("rootguard")
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("rootguard: no command yet", file=sys.stderr)
-    return 2
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("AWS")
+    g.add_argument("--profile", help="AWS named profile (default: the standard credential chain)")
+    g.add_argument("--region", help="home Region for STS, Security Hub and outputs")
+    p.add_argument("--config", metavar="FILE", help="rootguard YAML config (see README)")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rootguard",
+        description="Audit AWS Organizations centralized root access and publish findings to Security Hub.",
+    )
+    parser.add_argument("--version", action="version", version=f"rootguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    scan = sub.add_parser("scan", help="collect, evaluate, print and write results (and optionally publish)")
+    _common(scan)
+    scan.add_argument("--checks", help="comma-separated check ids (default: all)")
+    scan.add_argument("--output-dir", help="where results.json and findings.asff.json go")
+    scan.add_argument("--format", choices=("table", "json", "asff"), default="table", help="what to print")
+    scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub")
+    scan.add_argument(
+        "--dry-run", action="store_true", help="with --publish: write the ASFF file, send nothing"
+    )
+    scan.add_argument(
+        "--fail-on", choices=("failed", "none"), default="none", help="exit 1 when a check FAILED"
+    )
+    scan.add_argument("--max-workers", type=int, help="member audit concurrency (1..64)")
+    scan.add_argument("--no-member-audit", action="store_true", help="organization checks only")
+    scan.add_argument("--fallback-role", help="role to assume in members when root sessions are unavailable")
+    scan.add_argument("--placement", choices=("central", "per-member"), help="where findings are filed")
+    scan.add_argument("--member-role", help="role assumed in members for --placement per-member")
+
+    pub = sub.add_parser("publish", help="publish findings from a file, Prowler output, or a spool")
+    _common(pub)
+    src = pub.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", help="rootguard results.json or ASFF file")
+    src.add_argument("--from-prowler", metavar="OUTPUT", help="Prowler json-ocsf or json-asff output file")
+    src.add_argument("--resume", metavar="SPOOL", help="replay a spool file left by an earlier run")
+    pub.add_argument("--dry-run", action="store_true", help="write the ASFF file, send nothing")
+    pub.add_argument("--output-dir")
+    pub.add_argument("--placement", choices=("central", "per-member"))
+    pub.add_argument("--member-role")
+
+    sh = sub.add_parser("securityhub", help="Security Hub set-up")
+    shsub = sh.add_subparsers(dest="sh_command", metavar="SUBCOMMAND")
+    shsub.required = True
+    setup = shsub.add_parser("setup", help="create rootguard's insights (idempotent)")
+    _common(setup)
+
+    sb = sub.add_parser("sandbox", help="the local AWS organization used by tests and the demo")
+    sbsub = sb.add_subparsers(dest="sb_command", metavar="SUBCOMMAND")
+    sbsub.required = True
+    serve = sbsub.add_parser("serve", help="serve a scenario and print the environment to reach it")
+    serve.add_argument("--scenario", help="scenario YAML (default: the bundled demo)")
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+
+    demo = sub.add_parser("demo", help="the whole job on the embedded sandbox organization")
+    demo.add_argument("--no-prowler", action="store_true", help="skip the real Prowler run")
+    demo.add_argument("--output-dir", default="rootguard-output/demo")
+    demo.add_argument("--scenario", help="scenario YAML (default: the bundled demo)")
+    demo.add_argument("-v", "--verbose", action="count", default=0)
+    demo.add_argument("--log-format", choices=("text", "json"), default="text")
+
+    return parser
+
+
+def _setup_logging(verbose: int, fmt: str) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        from rootguard.logs import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("rootguard: %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("rootguard")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its one-line usage error
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    _setup_logging(getattr(args, "verbose", 0), getattr(args, "log_format", "text"))
+    from rootguard import commands
+
+    try:
+        return commands.dispatch(args)
+    except UsageError as exc:
+        print(f"rootguard: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AwsSetupError as exc:
+        print(f"rootguard: error: {exc}", file=sys.stderr)
+        return EXIT_AWS
+    except KeyboardInterrupt:
+        print("rootguard: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""What each CLI command does. Parsing lives in rootguard.cli; the scan itself in rootguard.pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from rootguard.cli import EXIT_AWS, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from rootguard.config import Config, ConfigError, load_config
+from rootguard.errors import AwsSetupError, UsageError
+
+log = logging.getLogger("rootguard.cli")
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    handler = {
+        "scan": cmd_scan,
+        "publish": cmd_publish,
+        "securityhub": cmd_securityhub,
+        "sandbox": cmd_sandbox,
+        "demo": cmd_demo,
+    }[args.command]
+    return handler(args)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    try:
+        return load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _session(args: argparse.Namespace, cfg: Config):
+    from rootguard.session import make_session
+
+    return make_session(getattr(args, "profile", None), getattr(args, "region", None) or cfg.home_region)
+
+
+def _output_dir(args: argparse.Namespace, cfg: Config) -> Path:
+    return Path(getattr(args, "output_dir", None) or cfg.output_dir)
+
+
+def _apply_overrides(args: argparse.Namespace, cfg: Config) -> Config:
+    update: dict = {}
+    if getattr(args, "checks", None):
+        update["checks"] = [c.strip() for c in args.checks.split(",") if c.strip()]
+    if getattr(args, "max_workers", None) is not None:
+        if not 1 <= args.max_workers <= 64:
+            raise UsageError("--max-workers must be between 1 and 64")
+        update["max_workers"] = args.max_workers
+    if getattr(args, "fallback_role", None):
+        update["fallback_role_name"] = args.fallback_role
+    sh = cfg.securityhub.model_copy()
+    if getattr(args, "placement", None):
+        sh = sh.model_copy(update={"placement": args.placement})
+    if getattr(args, "member_role", None):
+        sh = sh.model_copy(update={"member_role_name": args.member_role})
+    if sh.placement == "per-member" and not sh.member_role_name:
+        raise UsageError(
+            "--placement per-member needs --member-role (or securityhub.member_role_name in the config)"
+        )
+    update["securityhub"] = sh
+    return cfg.model_copy(update=update)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from rootguard import pipeline
+
+    cfg = _apply_overrides(args, _config(args))
+    session = _session(args, cfg)
+    outcome = pipeline.run_scan(
+        session,
+        cfg,
+        output_dir=_output_dir(args, cfg),
+        publish=args.publish,
+        dry_run=args.dry_run,
+        member_audit=not args.no_member_audit,
+        progress=sys.stderr.isatty(),
+    )
+    pipeline.print_outcome(outcome, args.format, sys.stdout)
+    return exit_code(outcome, fail_on=args.fail_on)
+
+
+def exit_code(outcome, *, fail_on: str) -> int:
+    if fail_on == "failed" and outcome.failed:
+        return EXIT_FAILED
+    if outcome.not_evaluated or outcome.spooled:
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from rootguard import pipeline
+
+    cfg = _apply_overrides(args, _config(args))
+    session = _session(args, cfg)
+    report = pipeline.publish_source(
+        session,
+        cfg,
+        file=args.file,
+        from_prowler=args.from_prowler,
+        resume=args.resume,
+        output_dir=_output_dir(args, cfg),
+        dry_run=args.dry_run,
+    )
+    print(pipeline.describe_report(report))
+    return EXIT_PARTIAL if report.spooled else EXIT_OK
+
+
+def cmd_securityhub(args: argparse.Namespace) -> int:
+    from rootguard import pipeline
+
+    cfg = _config(args)
+    session = _session(args, cfg)
+    for line in pipeline.securityhub_setup(session, cfg):
+        print(line)
+    return EXIT_OK
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from rootguard.sandbox.server import serve_main
+
+    argv = []
+    if args.scenario:
+        argv += ["--scenario", args.scenario]
+    argv += ["--port", str(args.port)]
+    return serve_main(argv)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rootguard import demo
+
+    return demo.run(
+        scenario=args.scenario,
+        output_dir=Path(args.output_dir),
+        with_prowler=not args.no_prowler,
+        out=sys.stdout,
+    )
+
+
+__all__ = ["EXIT_AWS", "EXIT_USAGE", "AwsSetupError", "dispatch"]
