@@ -122,10 +122,9 @@ def cmd_securityhub(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from rootguard.sandbox.server import serve_main
 
-    argv = []
-    if args.scenario:
-        argv += ["--scenario", args.scenario]
-    argv += ["--port", str(args.port)]
+    argv = [args.scenario] if args.scenario else []
+    if args.port:
+        argv += ["--port", str(args.port)]
     return serve_main(argv)
 
 
