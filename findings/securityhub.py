@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -39,7 +40,7 @@ from rootguard.errors import AwsSetupError
 from .build import iso_timestamp
 from .ids import generator_id
 from .publish_batching import batches
-from .publish_rate import Clock, RateLimiter, Sleep
+from .publish_rate import Clock, RateLimiter, Sleep, TokenBucket
 from .publish_retry import (
     HUB_NOT_ENABLED,
     Backoff,
@@ -231,6 +232,13 @@ def _archived_copy(stored: Mapping[str, Any], updated_at: str) -> dict[str, Any]
     return out
 
 
+def _token_taker(bucket: TokenBucket) -> Callable[..., None]:
+    def take_token(**_: Any) -> None:  # returning None lets the request go on
+        bucket.acquire()
+
+    return take_token
+
+
 class Publisher:
     """Sends findings to Security Hub per account and Region; see the module docstring.
 
@@ -265,9 +273,11 @@ class Publisher:
             sleep=sleep,
         )
         self._backoff = backoff or Backoff(base=s.backoff_base_s, cap=s.backoff_cap_s)
-        self._config = client_config(s.max_in_flight, s.botocore_max_attempts)
+        self._config = client_config(s.max_in_flight, s.botocore_max_attempts, validate_params=False)
         self._client_for = client_for
         self._clients: HubClients | None = None
+        self._paced: set[int] = set()  # clients whose requests take tokens (see _pace)
+        self._paced_lock = threading.Lock()
         self._caller: tuple[str, str] | None = None  # (account, partition)
 
     # ------------------------------------------------------------------------------- identity
@@ -276,7 +286,7 @@ class Publisher:
         """(account id, partition) of the session, from sts:GetCallerIdentity (once)."""
         if self._caller is None:
             try:
-                ident = self.session.client("sts", config=self._config).get_caller_identity()
+                ident = self.session.client("sts").get_caller_identity()
             except ClientError as exc:
                 raise AwsSetupError(
                     f"cannot identify the publishing account: {error_code(exc)}: {error_message(exc)}"
@@ -288,10 +298,25 @@ class Publisher:
 
     def _client(self, target: Target, role_name: str | None) -> BaseClient:
         if self._client_for is not None:
-            return self._client_for(target, role_name)
-        if self._clients is None:
-            self._clients = HubClients(self.session, self.caller()[0], self._config)
-        return self._clients.client(target, role_name)
+            client = self._client_for(target, role_name)
+        else:
+            if self._clients is None:
+                self._clients = HubClients(self.session, self.caller()[0], self._config)
+            client = self._clients.client(target, role_name)
+        self._pace(client, target)
+        return client
+
+    def _pace(self, client: BaseClient, target: Target) -> None:
+        """Take a token of the target's bucket right before each request leaves (retries included): after
+        botocore has serialized and signed it, so requests reach Security Hub spaced as the bucket spaced
+        them, not jittered by serialization time."""
+        with self._paced_lock:
+            if id(client) in self._paced:
+                return
+            self._paced.add(id(client))
+        for action in (IMPORT_ACTION, READ_ACTION):
+            bucket = self._limits.bucket(target.account_id, target.region, action)
+            client.meta.events.register_first(f"before-send.securityhub.{action}", _token_taker(bucket))
 
     # ------------------------------------------------------------------------------- publish
 
@@ -579,7 +604,6 @@ class Publisher:
         for attempt in range(self.settings.retry_rounds + 1):
             if attempt:
                 self._sleep(self._backoff.delay(attempt))
-            self._limits.acquire(target.account_id, target.region, action)
             try:
                 return call()
             except (ClientError, BotoCoreError) as exc:
@@ -654,7 +678,6 @@ class Publisher:
     def _import_batch(
         self, client: BaseClient, target: Target, group: list[dict[str, Any]]
     ) -> tuple[dict[str, Any], BaseException | None]:
-        self._limits.acquire(target.account_id, target.region, IMPORT_ACTION)
         try:
             return client.batch_import_findings(Findings=group), None
         except (ClientError, BotoCoreError) as exc:
