@@ -1,62 +1,195 @@
-"""The one place rootguard meets Prowler's classes: Results -> Check_Report_AWS.
+"""The one place rootguard meets Prowler's classes: facts from Prowler's session, Results -> Check_Report_AWS.
 
-The check folders in checks/ are thin adapters that call :func:`reports_for`. Facts are collected once per
-Prowler run from the Prowler provider's own boto3 session (the per-run fact cache that Prowler's client pattern
-needs) and every check evaluates its rule on them. Prowler's `iam_client`/`organizations_client` are never
-imported: they would inventory the whole IAM service of the account.
+The folders in checks/ are thin adapters whose ``execute()`` returns :func:`reports_for`. Facts are collected
+once per Prowler run and identity (the per-run cache Prowler's client pattern needs) from the provider's own
+boto3 session, then each check evaluates only its own rule on them. Prowler's ``iam_client`` and
+``organizations_client`` are never imported: they inventory the whole IAM and Organizations services.
+
+Settings come from the rootguard config file named by ``ROOTGUARD_CONFIG`` (the same file ``rootguard scan``
+reads, so both paths judge alike), or else from ``rootguard_*`` keys of Prowler's own ``--config-file``
+(``aws:`` section): ``rootguard_allowed_delegated_admins``, ``rootguard_excluded_accounts``,
+``rootguard_fallback_role_name``, ``rootguard_max_workers``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from rootguard.models import OrgFacts, Result, Status
+from rootguard.models import Caller, OrgFacts, Result, Status
+from rootguard.rules import MEMBER_CHECK_ID, RuleConfig, evaluate
 
 log = logging.getLogger("rootguard.prowler")
 
+CONFIG_ENV = "ROOTGUARD_CONFIG"
+DEFAULT_REGION = "us-east-1"
+PROWLER_STATUS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "MANUAL"}
+
+
+class RunKey(NamedTuple):
+    """Who scans where: one fact collection per key and Prowler run."""
+
+    partition: str
+    account_id: str
+    identity_arn: str
+    region: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    facts: OrgFacts
+    with_members: bool  # whether the member audit ran for these facts
+
+
+@dataclass(frozen=True)
+class BridgeSettings:
+    rules: RuleConfig
+    excluded_accounts: frozenset[str] = frozenset()
+    fallback_role_name: str | None = None
+    max_workers: int = 16
+
+
 _lock = threading.Lock()
-_cache: dict[tuple[str, str], tuple[OrgFacts, list[Result]]] = {}
-
-_PROWLER_STATUS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "MANUAL"}
+_cache: dict[RunKey, _Entry] = {}
 
 
-def _provider_context() -> tuple[Any, str, str]:
+# ------------------------------------------------------------------------------------------------ provider
+
+
+def current_provider() -> Any:
     from prowler.providers.common.provider import Provider
 
     provider = Provider.get_global_provider()
+    if provider is None:
+        raise RuntimeError("no Prowler provider is set: run the rootguard checks through `prowler aws`")
+    return provider
+
+
+def home_region(provider: Any) -> str:
+    """The caller's home Region: the session's, then the profile's, then the first audited one."""
     session = provider.session.current_session
     identity = provider.identity
-    region = session.region_name or getattr(identity, "profile_region", None) or "us-east-1"
-    return session, identity.account, region
+    candidates = [
+        getattr(session, "region_name", None),
+        getattr(identity, "profile_region", None),
+        *sorted(getattr(identity, "audited_regions", None) or ()),
+    ]
+    for region in candidates:
+        if region and region != "aws-global":  # sts:AssumeRoot needs a Regional endpoint
+            return str(region)
+    return DEFAULT_REGION
 
 
-def run_for_provider() -> tuple[OrgFacts, list[Result], str]:
-    """Collect once per (account, Region) of the Prowler run and evaluate every rule."""
-    from rootguard.collect import CollectConfig, collect_facts
-    from rootguard.rules import evaluate
+def run_key(provider: Any) -> RunKey:
+    identity = provider.identity
+    return RunKey(
+        partition=str(identity.partition or "aws"),
+        account_id=str(identity.account),
+        identity_arn=str(identity.identity_arn),
+        region=home_region(provider),
+    )
 
-    session, account, region = _provider_context()
-    key = (account, region)
+
+def settings_for(provider: Any) -> BridgeSettings:
+    """ROOTGUARD_CONFIG's file when set, else the rootguard_* keys of Prowler's audit config."""
+    path = os.environ.get(CONFIG_ENV)
+    if path:
+        from rootguard.config import load_config
+
+        cfg = load_config(path)
+        excluded = frozenset(cfg.excluded_accounts)
+        return BridgeSettings(
+            rules=RuleConfig(
+                allowed_delegated_admins=cfg.allowed_delegated_admins, excluded_accounts=excluded
+            ),
+            excluded_accounts=excluded,
+            fallback_role_name=cfg.fallback_role_name,
+            max_workers=cfg.max_workers,
+        )
+    audit = getattr(provider, "audit_config", None) or {}
+    rules = RuleConfig(
+        allowed_delegated_admins=audit.get("rootguard_allowed_delegated_admins") or (),
+        excluded_accounts=audit.get("rootguard_excluded_accounts") or (),
+    )
+    return BridgeSettings(
+        rules=rules,
+        excluded_accounts=rules.excluded_accounts,
+        fallback_role_name=audit.get("rootguard_fallback_role_name") or None,
+        max_workers=int(audit.get("rootguard_max_workers") or 16),
+    )
+
+
+# --------------------------------------------------------------------------------------------------- facts
+
+
+def _quiet_progress(done: int, total: int) -> None:
+    if done == total:
+        log.info("member audit: %d accounts", total)
+
+
+def _collect(provider: Any, key: RunKey, settings: BridgeSettings, with_members: bool) -> OrgFacts:
+    from rootguard.collect import CollectConfig, CollectError, collect_facts
+
+    config = CollectConfig(
+        region=key.region,
+        max_workers=settings.max_workers,
+        member_audit=with_members,
+        assume_role_name=settings.fallback_role_name,
+        excluded_accounts=settings.excluded_accounts,
+    )
+    try:
+        return collect_facts(provider.session.current_session, config, progress=_quiet_progress)
+    except CollectError as exc:
+        # Prowler already knows who it is: keep one result per check instead of none.
+        log.warning("rootguard could not collect facts: %s", exc)
+        caller = Caller(
+            account_id=key.account_id, arn=key.identity_arn, partition=key.partition, region=key.region
+        )
+        return OrgFacts(caller=caller, organization_error=str(exc))
+
+
+def facts_for(provider: Any, *, with_members: bool) -> OrgFacts:
+    """This run's facts, collected at most once per identity (twice if the member audit is asked for only
+    after organization-level checks ran)."""
+    key = run_key(provider)
     with _lock:
-        if key not in _cache:
-            facts = collect_facts(session, CollectConfig(region=region))
-            _cache[key] = (facts, evaluate(facts))
-        facts, results = _cache[key]
-    return facts, results, region
+        entry = _cache.get(key)
+        if entry is None or (with_members and not entry.with_members):
+            facts = _collect(provider, key, settings_for(provider), with_members)
+            entry = _Entry(facts=facts, with_members=with_members)
+            _cache[key] = entry
+        return entry.facts
+
+
+def prime(facts: OrgFacts, *, with_members: bool = True) -> RunKey:
+    """Put already collected facts in the cache, under the key of the identity that collected them."""
+    caller = facts.caller
+    key = RunKey(caller.partition, caller.account_id, caller.arn, caller.region)
+    with _lock:
+        _cache[key] = _Entry(facts=facts, with_members=with_members)
+    return key
+
+
+def reset_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+# ------------------------------------------------------------------------------------------------- reports
 
 
 def status_extended(result: Result) -> str:
     if result.status is Status.NOT_EVALUATED and result.reason is not None:
-        return f"Not evaluated ({result.reason.value}): {result.message.removeprefix('Not evaluated: ')}"
+        return f"Not evaluated ({result.reason.value}): {result.message}"
     return result.message
 
 
-def to_report(check: Any, result: Result, region: str, organization_id: str | None) -> Any:
-    from prowler.lib.check.models import Check_Report_AWS
-
-    resource = {
+def report_resource(result: Result, organization_id: str | None) -> dict[str, Any]:
+    """What travels through Prowler's outputs (OCSF resources[].data.metadata, ASFF Resources[].Details)."""
+    return {
         "rootguard": {
             "check_id": result.check_id,
             "status": result.status.value,
@@ -67,8 +200,14 @@ def to_report(check: Any, result: Result, region: str, organization_id: str | No
             "details": result.details,
         }
     }
-    report = Check_Report_AWS(metadata=check.metadata(), resource=resource)
-    report.status = _PROWLER_STATUS[result.status]
+
+
+def to_report(metadata: str, result: Result, region: str, organization_id: str | None) -> Any:
+    """One Check_Report_AWS for one Result. ``metadata`` is the check's ``self.metadata()`` JSON."""
+    from prowler.lib.check.models import Check_Report_AWS
+
+    report = Check_Report_AWS(metadata=metadata, resource=report_resource(result, organization_id))
+    report.status = PROWLER_STATUS[result.status]
     report.status_extended = status_extended(result)
     report.resource_id = result.resource.id
     report.resource_arn = result.resource.arn
@@ -76,13 +215,16 @@ def to_report(check: Any, result: Result, region: str, organization_id: str | No
     return report
 
 
+def results_for(check_id: str, provider: Any | None = None) -> tuple[OrgFacts, list[Result]]:
+    """The check's Results for the current Prowler run."""
+    provider = provider or current_provider()
+    facts = facts_for(provider, with_members=check_id == MEMBER_CHECK_ID)
+    return facts, evaluate(facts, settings_for(provider).rules, [check_id])
+
+
 def reports_for(check: Any, check_id: str) -> list[Any]:
-    """What a check folder's `execute()` returns."""
-    facts, results, region = run_for_provider()
-    org_id = facts.organization.id if facts.organization else None
-    return [to_report(check, r, region, org_id) for r in results if r.check_id == check_id]
-
-
-def reset_cache() -> None:
-    with _lock:
-        _cache.clear()
+    """What a check folder's ``execute()`` returns."""
+    facts, results = results_for(check_id)
+    organization_id = facts.organization.id if facts.organization else None
+    metadata = check.metadata()
+    return [to_report(metadata, r, facts.caller.region, organization_id) for r in results]

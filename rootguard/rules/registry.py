@@ -1,87 +1,55 @@
-"""The rule registry and the helpers every rule shares."""
+"""The rules, each found by its check id, and :func:`evaluate` that runs them over one run's facts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict, Field
+from rootguard.models import OrgFacts, Result
+from rootguard.rules import delegated_admin, features, member_credentials, scps, trusted_access
+from rootguard.rules.common import Rule
+from rootguard.rules.config import RuleConfig
 
-from rootguard.models import (
-    NotEvaluatedReason,
-    OrgFacts,
-    ResourceKind,
-    Result,
-    ResultResource,
-    Status,
+CHECK_IDS: tuple[str, ...] = (
+    "organizations_iam_trusted_access_enabled",
+    "iam_org_root_credentials_management_enabled",
+    "iam_org_root_sessions_enabled",
+    "iam_member_root_credentials_absent",
+    "organizations_scps_allow_root_sessions",
+    "organizations_iam_delegated_admin_allowed",
 )
 
-
-class RuleConfig(BaseModel):
-    """What a team configures about its expectations."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    allowed_delegated_admins: frozenset[str] = Field(default_factory=frozenset)
-    excluded_accounts: frozenset[str] = Field(default_factory=frozenset)
-
-
-RuleFn = Callable[[OrgFacts, RuleConfig], list[Result]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    check_id: str
-    title: str
-    evaluate: RuleFn
+_ALL: tuple[Rule, ...] = (
+    trusted_access.RULE,
+    features.ROOT_CREDENTIALS_RULE,
+    features.ROOT_SESSIONS_RULE,
+    member_credentials.RULE,
+    scps.RULE,
+    delegated_admin.RULE,
+)
+RULES: dict[str, Rule] = {rule.check_id: rule for rule in _ALL}
+if tuple(RULES) != CHECK_IDS:  # pragma: no cover - a wiring mistake, caught at import
+    raise RuntimeError(f"rule registry out of order: {tuple(RULES)} != {CHECK_IDS}")
 
 
-RULES: dict[str, Rule] = {}
+def select(check_ids: Iterable[str] | None) -> list[Rule]:
+    """The rules for these ids in the order given (duplicates dropped); all of them for None."""
+    if check_ids is None:
+        return list(_ALL)
+    if isinstance(check_ids, str):
+        check_ids = [check_ids]
+    wanted = list(dict.fromkeys(check_ids))
+    unknown = [c for c in wanted if c not in RULES]
+    if unknown:
+        raise ValueError(f"unknown check id {unknown[0]!r}; known: {', '.join(CHECK_IDS)}")
+    return [RULES[c] for c in wanted]
 
 
-def rule(check_id: str, title: str) -> Callable[[RuleFn], RuleFn]:
-    def register(fn: RuleFn) -> RuleFn:
-        if check_id in RULES:
-            raise ValueError(f"rule {check_id} registered twice")
-        RULES[check_id] = Rule(check_id, title, fn)
-        return fn
-
-    return register
-
-
-def org_resource(facts: OrgFacts) -> ResultResource:
-    """The organization, or the caller's account when there is no readable organization."""
-    org = facts.organization
-    if org is not None:
-        return ResultResource(kind=ResourceKind.ORGANIZATION, id=org.id, arn=org.arn, name=org.id)
-    acct = facts.caller.account_id
-    return ResultResource(
-        kind=ResourceKind.ACCOUNT, id=acct, arn=f"arn:{facts.caller.partition}:iam::{acct}:root", name=acct
-    )
-
-
-def account_arn(facts: OrgFacts, account_id: str) -> str:
-    org = facts.organization
-    if org is None:
-        return f"arn:{facts.caller.partition}:iam::{account_id}:root"
-    return f"arn:{facts.caller.partition}:organizations::{org.management_account_id}:account/{org.id}/{account_id}"
-
-
-def result(
-    facts: OrgFacts,
-    check_id: str,
-    status: Status,
-    message: str,
-    *,
-    resource: ResultResource | None = None,
-    reason: NotEvaluatedReason | None = None,
-    details: dict | None = None,
-) -> Result:
-    return Result(
-        check_id=check_id,
-        status=status,
-        reason=reason,
-        resource=resource or org_resource(facts),
-        message=message,
-        details=details or {},
-    )
+def evaluate(
+    facts: OrgFacts, config: RuleConfig | None = None, check_ids: Iterable[str] | None = None
+) -> list[Result]:
+    """Every selected rule's results over the same facts. Never calls AWS."""
+    config = config or RuleConfig()
+    results: list[Result] = []
+    for rule in select(check_ids):
+        results.extend(rule(facts, config))
+    return results

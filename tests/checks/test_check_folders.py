@@ -59,3 +59,44 @@ def test_metadata_is_generated_and_up_to_date() -> None:
     assert proc.returncode == 0, proc.stdout
     for folder in folders():
         json.loads((folder / f"{folder.name}.metadata.json").read_text())
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_prowler_accepts_the_check_class(check_id: str) -> None:
+    """Prowler's Check() validates folder == file == class == CheckID itself; an adapter must not pull in
+    Prowler's service clients (they inventory whole services)."""
+    import importlib
+
+    service = check_id.split("_", 1)[0]
+    module = importlib.import_module(f"rootguard.prowler_checks.services.{service}.{check_id}.{check_id}")
+    check = getattr(module, check_id)()
+    assert check.CheckID == check_id and check.ServiceName == service
+    assert Path(module.__file__).resolve() == (CHECKS / check_id / f"{check_id}.py").resolve()
+    source = Path(module.__file__).read_text()
+    assert "_client" not in source and "prowler.providers.aws.services" not in source
+
+
+def test_installed_entry_points_register_every_check() -> None:
+    """`prowler aws --checks <id>` resolves entry points whose value has `.services.<ServiceName>.`."""
+    import importlib.metadata
+    import importlib.util
+
+    eps = {ep.name: ep.value for ep in importlib.metadata.entry_points(group="prowler.checks.aws")}
+    ours = {name: value for name, value in eps.items() if value.startswith("rootguard.")}
+    assert sorted(ours) == sorted(CHECK_IDS), "re-run `pip install -e .` after editing setup.cfg"
+    for check_id, value in ours.items():
+        assert f".services.{check_id.split('_', 1)[0]}.{check_id}.{check_id}" in value
+        spec = importlib.util.find_spec(value)
+        assert spec is not None and spec.origin is not None
+        assert (Path(spec.origin).parent / f"{check_id}.metadata.json").is_file()
+
+
+def test_checks_folder_has_no_stray_folders_after_imports() -> None:
+    """Prowler takes every subfolder of checks/ for a check: importing the adapters must not leave a
+    __pycache__ (or anything else) directly in checks/."""
+    import importlib
+
+    for check_id in CHECK_IDS:
+        service = check_id.split("_", 1)[0]
+        importlib.import_module(f"rootguard.prowler_checks.services.{service}.{check_id}.{check_id}")
+    assert sorted(p.name for p in CHECKS.iterdir()) == sorted(CHECK_IDS)

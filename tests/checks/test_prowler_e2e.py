@@ -3,6 +3,7 @@ equals what the scenario implies and what the standalone path finds, with the sa
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,11 +16,40 @@ from rootguard.findings.prowler_readers import findings_from_prowler, read_prowl
 
 from rootguard.collect import collect_facts
 from rootguard.models import NotEvaluatedReason, Status
-from rootguard.rules import CHECK_IDS, evaluate
-from rootguard.sandbox import DEMO_SCENARIO, Sandbox, load_scenario
+from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, evaluate
+from rootguard.sandbox import DEMO_SCENARIO, Sandbox, Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
+
+
+def _blocking_targets(scenario: Scenario) -> set[str]:
+    """OU paths under a deny-root SCP that does not exempt aws:AssumedRoot (how the demo is written)."""
+    out: set[str] = set()
+    for scp in scenario.organization.scps:
+        text = json.dumps(scp.document)
+        if "arn:aws:iam::*:root" in text and "aws:AssumedRoot" not in text:
+            out.update(scp.targets)
+    return out
+
+
+def expected_members(scenario: Scenario) -> dict[str, tuple[Status, NotEvaluatedReason | None]]:
+    blocked = _blocking_targets(scenario)
+    mgmt = scenario.organization.management_account.id
+    out: dict[str, tuple[Status, NotEvaluatedReason | None]] = {
+        mgmt: (Status.NOT_EVALUATED, NotEvaluatedReason.MANAGEMENT_ACCOUNT)
+    }
+    for acct in scenario.accounts:
+        root = acct.root
+        if acct.status != "ACTIVE":
+            out[acct.id] = (Status.NOT_EVALUATED, NotEvaluatedReason(acct.status))
+        elif acct.ou and any(acct.ou == t or acct.ou.startswith(t + "/") for t in blocked):
+            out[acct.id] = (Status.NOT_EVALUATED, NotEvaluatedReason.SCP_DENIED)
+        elif root and (root.password or root.access_keys or root.mfa or root.signing_certificates):
+            out[acct.id] = (Status.FAIL, None)
+        else:
+            out[acct.id] = (Status.PASS, None)
+    return out
 
 
 def _prowler_tree() -> set[str]:
@@ -29,16 +59,22 @@ def _prowler_tree() -> set[str]:
     return {str(p.relative_to(services)) for p in services.glob("*/*") if p.is_dir()}
 
 
-def test_prowler_checks_folder_matches_standalone_scan(tmp_path: Path) -> None:
+# Two ways Prowler finds the checks: the folder copied in for the run (-x), or the installed entry points
+# (`prowler.checks.aws`) with nothing copied.
+MODES = {"checks-folder": ["--checks-folder", str(ROOT / "checks")], "entry-points": []}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_prowler_matches_standalone_scan(tmp_path: Path, mode: str) -> None:
     before = _prowler_tree()
     with Sandbox(DEMO_SCENARIO).serve() as sb:
         env = {**os.environ, **sb.env()}
+        env.pop("ROOTGUARD_CONFIG", None)
         proc = subprocess.run(
             [
                 str(Path(sys.executable).parent / "prowler"),
                 "aws",
-                "--checks-folder",
-                str(ROOT / "checks"),
+                *MODES[mode],
                 "--checks",
                 *CHECK_IDS,
                 "--output-formats",
@@ -66,13 +102,18 @@ def test_prowler_checks_folder_matches_standalone_scan(tmp_path: Path) -> None:
     ours = {(r.check_id, r.resource.id): (r.status, r.reason) for r in standalone}
     assert prowler_status == ours
 
-    # What the demo scenario implies for the member check.
-    member = {rid: v for (cid, rid), v in ours.items() if cid == "iam_member_root_credentials_absent"}
-    expected_accounts = {a.id for a in load_scenario(DEMO_SCENARIO).accounts} | {sb.management_account_id}
-    assert set(member) == expected_accounts
-    assert member[sb.management_account_id] == (Status.NOT_EVALUATED, NotEvaluatedReason.MANAGEMENT_ACCOUNT)
-    assert sum(s is Status.FAIL for s, _ in member.values()) == 3
-    assert sum(r is NotEvaluatedReason.SCP_DENIED for _, r in member.values()) == 2
+    # What the demo scenario implies, account by account and for the organization.
+    assert {rid: v for (cid, rid), v in ours.items() if cid == MEMBER_CHECK_ID} == expected_members(
+        load_scenario(DEMO_SCENARIO)
+    )
+    org_level = {cid: v[0] for (cid, _), v in ours.items() if cid != MEMBER_CHECK_ID}
+    assert org_level == {
+        "organizations_iam_trusted_access_enabled": Status.PASS,
+        "iam_org_root_credentials_management_enabled": Status.PASS,
+        "iam_org_root_sessions_enabled": Status.PASS,
+        "organizations_scps_allow_root_sessions": Status.FAIL,  # DenyRootUser on Sandbox
+        "organizations_iam_delegated_admin_allowed": Status.FAIL,  # 222222222222, no allow-list
+    }
 
     run_at = datetime.now(UTC)
     placement = Placement(account_id=caller, region="us-east-1")

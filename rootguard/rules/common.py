@@ -1,0 +1,139 @@
+"""What every rule shares: the resources results are about, result constructors, error classification."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rootguard.models import (
+    FeaturesState,
+    NotEvaluatedReason,
+    OrgFacts,
+    ResourceKind,
+    Result,
+    ResultResource,
+    Status,
+)
+from rootguard.rules.config import RuleConfig
+
+NOT_IN_USE = "AWSOrganizationsNotInUseException"
+_ACCESS_DENIED_MARKERS = ("AccessDenied", "UnauthorizedOperation", "AuthorizationError")
+_THROTTLING_MARKERS = ("Throttl", "TooManyRequests", "RequestLimitExceeded", "SlowDown")
+
+Level = Literal["organization", "account"]
+RuleFunction = Callable[[OrgFacts, RuleConfig], list[Result]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check: its id (also the Prowler check id), what it is about and the function that judges it."""
+
+    check_id: str
+    level: Level
+    title: str
+    func: RuleFunction
+
+    def __call__(self, facts: OrgFacts, config: RuleConfig) -> list[Result]:
+        return self.func(facts, config)
+
+
+# --------------------------------------------------------------------------------------------- resources
+
+
+def organization_resource(facts: OrgFacts) -> ResultResource:
+    """The organization; the caller's account when the organization cannot be read."""
+    org = facts.organization
+    partition = facts.caller.partition
+    if org is None:
+        account = facts.caller.account_id
+        return ResultResource(
+            kind=ResourceKind.ACCOUNT, id=account, arn=f"arn:{partition}:iam::{account}:root"
+        )
+    arn = f"arn:{partition}:organizations::{org.management_account_id}:organization/{org.id}"
+    return ResultResource(kind=ResourceKind.ORGANIZATION, id=org.id, arn=arn)
+
+
+def account_resource(
+    facts: OrgFacts, account_id: str, name: str = "", fallback_arn: str = ""
+) -> ResultResource:
+    """A member account of the organization."""
+    org = facts.organization
+    if org is not None:
+        partition = facts.caller.partition
+        arn = f"arn:{partition}:organizations::{org.management_account_id}:account/{org.id}/{account_id}"
+    else:
+        arn = fallback_arn or f"arn:{facts.caller.partition}:iam::{account_id}:root"
+    return ResultResource(kind=ResourceKind.ACCOUNT, id=account_id, arn=arn, name=name)
+
+
+# ----------------------------------------------------------------------------------------------- results
+
+
+def passed(check_id: str, resource: ResultResource, message: str, **details: Any) -> Result:
+    return Result(check_id=check_id, status=Status.PASS, resource=resource, message=message, details=details)
+
+
+def failed(check_id: str, resource: ResultResource, message: str, **details: Any) -> Result:
+    return Result(check_id=check_id, status=Status.FAIL, resource=resource, message=message, details=details)
+
+
+def not_evaluated(
+    check_id: str, resource: ResultResource, reason: NotEvaluatedReason, message: str, **details: Any
+) -> Result:
+    return Result(
+        check_id=check_id,
+        status=Status.NOT_EVALUATED,
+        reason=reason,
+        resource=resource,
+        message=message,
+        details=details,
+    )
+
+
+# ---------------------------------------------------------------------------------------- classification
+
+
+def reason_for_error(error: str) -> NotEvaluatedReason:
+    """ACCESS_DENIED, THROTTLED or ERROR for a recorded ``Code: message`` error text."""
+    code = error.split(":", 1)[0]
+    if any(marker in code for marker in _ACCESS_DENIED_MARKERS):
+        return NotEvaluatedReason.ACCESS_DENIED
+    if any(marker in code for marker in _THROTTLING_MARKERS):
+        return NotEvaluatedReason.THROTTLED
+    return NotEvaluatedReason.ERROR
+
+
+def not_in_organization(facts: OrgFacts) -> bool:
+    """True when the caller's account is known not to belong to any organization."""
+    if facts.organization is not None:
+        return False
+    return (
+        facts.organization_error.startswith(NOT_IN_USE)
+        or facts.features_state is FeaturesState.ORGANIZATION_NOT_FOUND
+    )
+
+
+def organization_unreadable(check_id: str, facts: OrgFacts) -> Result:
+    """NOT_EVALUATED for a rule that needs the organization when it could not be read (not: is absent)."""
+    error = facts.organization_error or "no answer"
+    return not_evaluated(
+        check_id,
+        organization_resource(facts),
+        reason_for_error(error),
+        f"The organization could not be read ({error}). Run rootguard from the management account or the IAM "
+        "delegated administrator with organizations:Describe* and List* permissions.",
+        organization_error=error,
+    )
+
+
+def not_in_organization_result(check_id: str, facts: OrgFacts, what: str) -> Result:
+    """NOT_EVALUATED for a rule whose subject only exists inside an organization."""
+    return not_evaluated(
+        check_id,
+        organization_resource(facts),
+        NotEvaluatedReason.PREREQUISITE_MISSING,
+        f"Account {facts.caller.account_id} is not in an AWS organization, so there are no {what} to check. "
+        "Centralized root access needs an organization with all features enabled.",
+        organization_error=facts.organization_error,
+    )

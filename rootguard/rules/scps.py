@@ -1,0 +1,103 @@
+"""organizations_scps_allow_root_sessions: no SCP denies root actions without the aws:AssumedRoot exemption."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rootguard.models import NotEvaluatedReason, OrgFacts, Result, ScpBlock
+from rootguard.rules.common import (
+    Rule,
+    failed,
+    not_evaluated,
+    not_in_organization,
+    not_in_organization_result,
+    organization_resource,
+    organization_unreadable,
+    passed,
+)
+from rootguard.rules.config import RuleConfig
+
+CHECK_ID = "organizations_scps_allow_root_sessions"
+EXEMPTION = '"Condition": {"Null": {"aws:AssumedRoot": "true"}}'
+_KIND_LABEL = {"ROOT": "root", "ORGANIZATIONAL_UNIT": "OU", "ACCOUNT": "account"}
+
+
+def _target(block: ScpBlock) -> str:
+    kind = _KIND_LABEL.get(block.target_kind, block.target_kind.lower())
+    name = f" {block.target_name}" if block.target_name and block.target_name != block.target_id else ""
+    return f"{kind}{name} ({block.target_id})"
+
+
+def affected_accounts(facts: OrgFacts, blocks: list[ScpBlock]) -> list[str]:
+    """Accounts under any of the targets: the accounts whose root sessions fail."""
+    targets = {b.target_id for b in blocks}
+    return sorted(a.id for a in facts.accounts if a.id in targets or targets.intersection(a.parent_path))
+
+
+def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
+    resource = organization_resource(facts)
+    if facts.organization is None:
+        if not_in_organization(facts):
+            return [not_in_organization_result(CHECK_ID, facts, "service control policies")]
+        return [organization_unreadable(CHECK_ID, facts)]
+    if not facts.scps_readable:
+        return [
+            not_evaluated(
+                CHECK_ID,
+                resource,
+                NotEvaluatedReason.PREREQUISITE_MISSING,
+                "Service control policies could not be read. Allow organizations:ListPolicies, "
+                "ListTargetsForPolicy and DescribePolicy for the caller, then re-run the scan.",
+            )
+        ]
+    if not facts.scp_blocks:
+        return [
+            passed(
+                CHECK_ID,
+                resource,
+                f"No service control policy in organization {facts.organization.id} denies root actions "
+                "without the aws:AssumedRoot exemption; root sessions are not blocked.",
+                blocking_policies=[],
+            )
+        ]
+    by_policy: dict[str, list[ScpBlock]] = defaultdict(list)
+    for block in facts.scp_blocks:
+        by_policy[block.policy_id].append(block)
+    sentences: list[str] = []
+    policies: list[dict[str, object]] = []
+    for policy_id in sorted(by_policy):
+        blocks = sorted(by_policy[policy_id], key=lambda b: (b.target_kind, b.target_id))
+        name = blocks[0].policy_name
+        label = f"{name} ({policy_id})" if name else policy_id
+        sentences.append(f"{label} on {', '.join(_target(b) for b in blocks)}")
+        policies.append(
+            {
+                "policy_id": policy_id,
+                "policy_name": name,
+                "targets": [
+                    {"id": b.target_id, "kind": b.target_kind, "name": b.target_name} for b in blocks
+                ],
+                "affected_accounts": affected_accounts(facts, blocks),
+            }
+        )
+    affected = affected_accounts(facts, list(facts.scp_blocks))
+    return [
+        failed(
+            CHECK_ID,
+            resource,
+            f"These SCPs deny root actions without exempting root sessions, so sts:AssumeRoot tasks fail in "
+            f"{len(affected)} account(s): {'; '.join(sentences)}. Add {EXEMPTION} to each deny statement "
+            "(Control Tower: set ExemptAssumeRoot on the root user control).",
+            blocking_policies=policies,
+            affected_accounts=affected,
+            fix=EXEMPTION,
+        )
+    ]
+
+
+RULE = Rule(
+    check_id=CHECK_ID,
+    level="organization",
+    title="Service control policies allow centralized root sessions",
+    func=evaluate,
+)

@@ -1,0 +1,97 @@
+"""organizations_iam_trusted_access_enabled: trusted access for iam.amazonaws.com is on."""
+
+from __future__ import annotations
+
+from rootguard.models import IAM_SERVICE_PRINCIPAL, FeaturesState, NotEvaluatedReason, OrgFacts, Result
+from rootguard.rules.common import (
+    Rule,
+    failed,
+    not_evaluated,
+    not_in_organization,
+    organization_resource,
+    organization_unreadable,
+    passed,
+)
+from rootguard.rules.config import RuleConfig
+
+CHECK_ID = "organizations_iam_trusted_access_enabled"
+ENABLE_CLI = f"aws organizations enable-aws-service-access --service-principal {IAM_SERVICE_PRINCIPAL}"
+
+
+def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
+    resource = organization_resource(facts)
+    if facts.organization is None:
+        if not_in_organization(facts):
+            return [
+                failed(
+                    CHECK_ID,
+                    resource,
+                    f"Account {facts.caller.account_id} is not in an AWS organization, so IAM cannot have "
+                    "trusted access. Create an organization with all features "
+                    "(aws organizations create-organization --feature-set ALL), then enable trusted access "
+                    "for IAM.",
+                    trusted_access_iam=False,
+                    source="organizations:DescribeOrganization",
+                )
+            ]
+        return [organization_unreadable(CHECK_ID, facts)]
+
+    details = {"feature_set": facts.organization.feature_set, "service_principal": IAM_SERVICE_PRINCIPAL}
+    trusted = facts.trusted_access_iam
+    source = "organizations:ListAWSServiceAccessForOrganization"
+    if trusted is None:
+        # iam:ListOrganizationsFeatures names this very prerequisite when it is missing: a definite answer
+        # even when the service access list itself was unreadable. Nothing short of the list proves a pass.
+        if facts.features_state is FeaturesState.SERVICE_ACCESS_NOT_ENABLED:
+            trusted, source = False, "iam:ListOrganizationsFeatures"
+        else:
+            return [
+                not_evaluated(
+                    CHECK_ID,
+                    resource,
+                    NotEvaluatedReason.PREREQUISITE_MISSING,
+                    "Trusted access for IAM could not be read. Allow "
+                    "organizations:ListAWSServiceAccessForOrganization for the caller (management account or "
+                    "a delegated administrator for AWS Organizations).",
+                    **details,
+                )
+            ]
+    details.update(trusted_access_iam=trusted, source=source)
+    if trusted:
+        return [
+            passed(
+                CHECK_ID,
+                resource,
+                f"Trusted access for {IAM_SERVICE_PRINCIPAL} is enabled in organization {facts.organization.id}.",
+                **details,
+            )
+        ]
+    if facts.organization.feature_set != "ALL":
+        return [
+            failed(
+                CHECK_ID,
+                resource,
+                f"Organization {facts.organization.id} has only consolidated billing features, so IAM has no "
+                "trusted access. Enable all features (aws organizations enable-all-features), then run "
+                f"`{ENABLE_CLI}` from the management account.",
+                **details,
+            )
+        ]
+    return [
+        failed(
+            CHECK_ID,
+            resource,
+            f"Trusted access for {IAM_SERVICE_PRINCIPAL} is disabled in organization {facts.organization.id}. "
+            f"Run `{ENABLE_CLI}` from the management account (enabling centralized root access in the IAM "
+            "console also turns it on).",
+            **details,
+        )
+    ]
+
+
+RULE = Rule(
+    check_id=CHECK_ID,
+    level="organization",
+    title="Trusted access for IAM is enabled in AWS Organizations",
+    func=evaluate,
+)
