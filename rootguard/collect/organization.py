@@ -183,7 +183,9 @@ def read_accounts(org: BaseClient, tree: OrgTree) -> tuple[tuple[Account, ...], 
     try:
         for item in paginate(org, "list_accounts", "Accounts"):
             acct_id = str(item["Id"])
-            merged[acct_id] = _account(item, tree.paths.get(acct_id, ()))
+            acct = _account(item, tree.paths.get(acct_id, ()))
+            if merged.get(acct_id) != acct:  # keep one object per account, not one per listing
+                merged[acct_id] = acct
     except ClientError as exc:
         error = describe(exc)
         log.warning("accounts not fully listed: %s", error)
