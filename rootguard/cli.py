@@ -94,6 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-v", "--verbose", action="count", default=0)
     demo.add_argument("--log-format", choices=("text", "json"), default="text")
 
+    rem = sub.add_parser("remediate", help="opt-in fixes: dry run unless --apply, always audit-logged")
+    remsub = rem.add_subparsers(dest="rem_command", metavar="ACTION")
+    remsub.required = True
+    drc = remsub.add_parser("delete-root-credentials", help="delete member accounts' root credentials")
+    tgt = drc.add_mutually_exclusive_group(required=True)
+    tgt.add_argument("--account", action="append", metavar="ID", help="member account id (repeatable)")
+    tgt.add_argument("--all-failing", action="store_true", help="every member account that still has any")
+    apr = remsub.add_parser("allow-password-recovery", help="let a member's root user recover its password")
+    apr.add_argument("--account", required=True, metavar="ID")
+    ecr = remsub.add_parser("enable-centralized-root", help="trusted access for IAM, then both features")
+    for p in (drc, apr, ecr):
+        _common(p)
+        p.add_argument("--apply", action="store_true", help="make the change (default: dry run)")
+        p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        p.add_argument(
+            "--audit-log", help="append-only audit log (default: <output-dir>/remediation-audit.jsonl)"
+        )
+        p.add_argument("--output-dir")
     return parser
 
 

@@ -21,6 +21,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "securityhub": cmd_securityhub,
         "sandbox": cmd_sandbox,
         "demo": cmd_demo,
+        "remediate": cmd_remediate,
     }[args.command]
     return handler(args)
 
@@ -137,6 +138,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with_prowler=not args.no_prowler,
         out=sys.stdout,
     )
+
+
+def cmd_remediate(args: argparse.Namespace) -> int:
+    from rootguard import remediation_cli
+
+    cfg = _config(args)
+    session = _session(args, cfg)
+    return remediation_cli.run(args, session, cfg, _output_dir(args, cfg))
 
 
 __all__ = ["EXIT_AWS", "EXIT_USAGE", "AwsSetupError", "dispatch"]
