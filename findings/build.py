@@ -73,8 +73,14 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+# Exact types whose text is str(value); bool, enums and other subclasses take the general path.
+_PLAIN = frozenset({str, int, float})
+
+
 def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
-    if isinstance(value, Mapping):
+    if type(value) in _PLAIN:  # the common case first, ahead of the slower ABC checks below
+        out[prefix] = str(value)
+    elif isinstance(value, Mapping):
         for key, item in value.items():
             _flatten(f"{prefix}.{key}" if prefix else str(key), item, out)
     elif isinstance(value, list | tuple | set | frozenset):

@@ -40,6 +40,11 @@ def _jsonschema_validator() -> jsonschema.protocols.Validator:
 
 # ------------------------------------------------------------------------------ compiled validator
 
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 _TYPES: dict[str, Check] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -48,116 +53,200 @@ _TYPES: dict[str, Check] = {
     "integer": lambda v: (
         (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
     ),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "number": _is_number,
 }
 _SUPPORTED = {
     "$ref", "type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems",
     "propertyNames", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "anyOf",
     "maxProperties", "$schema", "$id", "title", "description", "$defs",
 }  # fmt: skip
+_STRING_KEYWORDS = ("enum", "pattern", "minLength", "maxLength")
+_ARRAY_KEYWORDS = ("minItems", "maxItems", "items")
+_OBJECT_KEYWORDS = ("required", "maxProperties", "propertyNames", "properties", "additionalProperties")
+# Patterns with a cheaper equivalent: `.*\S.*` finds a match exactly when some character is not whitespace,
+# which `\S` finds at its first such character (and without `.*`'s quadratic backtracking on long blanks).
+_EQUIVALENT_PATTERNS = {r".*\S.*": r"\S"}
+
+
+def _always(v: Any) -> bool:
+    return True
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """The conjunction of `checks`, without a generator per call."""
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    frozen = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for c in frozen:  # noqa: SIM110  (all() with a generator costs a frame per call on the hot path)
+            if not c(v):
+                return False
+        return True
+
+    return check
 
 
 class SchemaCompiler:
-    """Compiles a JSON Schema using only the keywords above into a boolean predicate."""
+    """Compiles a JSON Schema using only the keywords above into a boolean predicate.
+
+    Each schema node becomes one closure per instance type it constrains (string, array, object, number),
+    so a value is type-tested once per node; `$ref`s resolve to the compiled definition itself (an
+    indirection remains only for recursive definitions). Every predicate returns a bool and never raises.
+    """
 
     def __init__(self, root: dict[str, Any]) -> None:
         self._root = root
         self._defs: dict[str, Check] = {}
+        self._compiling: set[str] = set()
 
     def compile(self) -> Check:
         return self._node(self._root)
 
     def _ref(self, ref: str) -> Check:
+        name, definition = self._definition(ref)
+        compiled = self._defs.get(name)
+        if compiled is not None:
+            return compiled
+        if name in self._compiling:  # a recursive shape: look the definition up when called
+            defs = self._defs
+            return lambda v: defs[name](v)
+        self._compiling.add(name)
+        try:
+            compiled = self._node(definition)
+        finally:
+            self._compiling.discard(name)
+        self._defs[name] = compiled
+        return compiled
+
+    def _definition(self, ref: str) -> tuple[str, dict[str, Any]]:
         prefix = "#/$defs/"
         if not ref.startswith(prefix):
             raise ValueError(f"unsupported $ref {ref!r}")
         name = ref[len(prefix) :]
-        if name not in self._defs:
-            cell: list[Check] = []
-            self._defs[name] = lambda v: cell[0](v)  # placeholder for recursive shapes
-            cell.append(self._node(self._root["$defs"][name]))
-            self._defs[name] = cell[0]
-        defs = self._defs
-        return lambda v: defs[name](v)
+        return name, self._root["$defs"][name]
 
     def _node(self, node: dict[str, Any]) -> Check:
         unknown = set(node) - _SUPPORTED
         if unknown:
             raise ValueError(f"unsupported keywords {sorted(unknown)}")
+        kind = node.get("type")
         checks: list[Check] = []
-        if "$ref" in node:
-            checks.append(self._ref(node["$ref"]))
-        if "type" in node:
-            checks.append(_TYPES[node["type"]])
-        if "enum" in node:
-            allowed = frozenset(node["enum"])
-            checks.append(lambda v: isinstance(v, str) and v in allowed)
-        if "pattern" in node:
-            search = re.compile(node["pattern"]).search
-            checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
-        if "minLength" in node:
-            lo = node["minLength"]
-            checks.append(lambda v: not isinstance(v, str) or len(v) >= lo)
-        if "maxLength" in node:
-            hi = node["maxLength"]
-            checks.append(lambda v: not isinstance(v, str) or len(v) <= hi)
-        if "minimum" in node:
-            lo_n = node["minimum"]
-            checks.append(lambda v: not _TYPES["number"](v) or v >= lo_n)
-        if "maximum" in node:
-            hi_n = node["maximum"]
-            checks.append(lambda v: not _TYPES["number"](v) or v <= hi_n)
-        if "minItems" in node:
-            lo_i = node["minItems"]
-            checks.append(lambda v: not isinstance(v, list) or len(v) >= lo_i)
-        if "maxItems" in node:
-            hi_i = node["maxItems"]
-            checks.append(lambda v: not isinstance(v, list) or len(v) <= hi_i)
-        if "items" in node:
-            item = self._node(node["items"])
-            checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
-        if "required" in node:
-            req = tuple(node["required"])
-            checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in req))
-        if "maxProperties" in node:
-            hi_p = node["maxProperties"]
-            checks.append(lambda v: not isinstance(v, dict) or len(v) <= hi_p)
-        if "propertyNames" in node:
-            name_ok = self._node(node["propertyNames"])
-            checks.append(lambda v: not isinstance(v, dict) or all(name_ok(k) for k in v))
-        if "properties" in node or "additionalProperties" in node:
-            checks.append(self._object(node.get("properties", {}), node.get("additionalProperties", True)))
+        if kind is not None and kind not in ("string", "array", "object"):
+            checks.append(_TYPES[kind])
+        if kind == "string" or any(k in node for k in _STRING_KEYWORDS):
+            checks.append(self._string(node, typed=kind == "string"))
+        if kind == "array" or any(k in node for k in _ARRAY_KEYWORDS):
+            checks.append(self._array(node, typed=kind == "array"))
+        if kind == "object" or any(k in node for k in _OBJECT_KEYWORDS):
+            checks.append(self._object(node, typed=kind == "object"))
+        if "minimum" in node or "maximum" in node:
+            checks.append(self._number(node.get("minimum"), node.get("maximum")))
         if "anyOf" in node:
-            options = [self._node(n) for n in node["anyOf"]]
+            options = tuple(self._node(n) for n in node["anyOf"])
             checks.append(lambda v: any(o(v) for o in options))
-        if not checks:
-            return lambda v: True
-        if len(checks) == 1:
-            return checks[0]
-        frozen = tuple(checks)
-        return lambda v: all(c(v) for c in frozen)
+        if "$ref" in node:  # last: the referenced shape is usually the more expensive test
+            checks.append(self._ref(node["$ref"]))
+        return _all_of(checks)
 
-    def _object(self, properties: dict[str, Any], additional: Any) -> Check:
-        props = {name: self._node(sub) for name, sub in properties.items()}
-        if additional is False:
-            extra: Check | None = None
-            closed = True
-        elif additional is True:
-            extra, closed = (lambda v: True), False
-        else:
-            extra, closed = self._node(additional), False
+    @staticmethod
+    def _string(node: dict[str, Any], typed: bool) -> Check:
+        enum = node.get("enum")
+        allowed = frozenset(enum) if enum is not None else None
+        lo: int | None = node.get("minLength")
+        hi: int | None = node.get("maxLength")
+        pattern = node.get("pattern")
+        search = (
+            re.compile(_EQUIVALENT_PATTERNS.get(pattern, pattern)).search if pattern is not None else None
+        )
+        # `enum` fails anything that is not one of its strings; the other keywords ignore non-strings.
+        other = not typed and allowed is None
+        if allowed is None and lo is None and hi is None and search is not None:
+            if typed:
+                return lambda v: isinstance(v, str) and search(v) is not None
+            return lambda v: not isinstance(v, str) or search(v) is not None
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, str):
+                return other
+            if allowed is not None and v not in allowed:
+                return False
+            if lo is not None and len(v) < lo:
+                return False
+            if hi is not None and len(v) > hi:
+                return False
+            return search is None or search(v) is not None
+
+        return check
+
+    def _array(self, node: dict[str, Any], typed: bool) -> Check:
+        lo: int | None = node.get("minItems")
+        hi: int | None = node.get("maxItems")
+        item = self._node(node["items"]) if "items" in node else None
+        other = not typed
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, list):
+                return other
+            if lo is not None and len(v) < lo:
+                return False
+            if hi is not None and len(v) > hi:
+                return False
+            if item is not None:
+                for x in v:
+                    if not item(x):
+                        return False
+            return True
+
+        return check
+
+    def _object(self, node: dict[str, Any], typed: bool) -> Check:
+        required = tuple(node.get("required", ()))
+        hi: int | None = node.get("maxProperties")
+        name_ok = self._node(node["propertyNames"]) if "propertyNames" in node else None
+        walk = "properties" in node or "additionalProperties" in node
+        props = {name: self._node(sub) for name, sub in node.get("properties", {}).items()}
+        get = props.get
+        additional = node.get("additionalProperties", True)
+        closed = additional is False
+        extra = None if additional is True or additional is False else self._node(additional)
+        other = not typed
 
         def check(v: Any) -> bool:
             if not isinstance(v, dict):
-                return True
-            for key, value in v.items():
-                sub = props.get(key)
-                if sub is not None:
-                    if not sub(value):
-                        return False
-                elif closed or (extra is not None and not extra(value)):
+                return other
+            for key in required:
+                if key not in v:
                     return False
+            if hi is not None and len(v) > hi:
+                return False
+            if name_ok is not None:
+                for key in v:
+                    if not name_ok(key):
+                        return False
+            if walk:
+                for key, value in v.items():
+                    sub = get(key)
+                    if sub is not None:
+                        if not sub(value):
+                            return False
+                    elif closed or (extra is not None and not extra(value)):
+                        return False
             return True
+
+        return check
+
+    @staticmethod
+    def _number(lo: float | None, hi: float | None) -> Check:
+        def check(v: Any) -> bool:
+            if not _is_number(v):
+                return True
+            return (lo is None or v >= lo) and (hi is None or v <= hi)
 
         return check
 
