@@ -207,8 +207,9 @@ def install() -> None:
         _original_call_action = BaseResponse.call_action
         BaseResponse.get_current_account = _get_current_account  # type: ignore[method-assign]
         BaseResponse.call_action = _call_action  # type: ignore[method-assign]
-    from rootguard.sandbox import iam, organizations, sts
+    from rootguard.sandbox import iam, organizations, speedups, sts
 
+    speedups.install()
     organizations.install()
     iam.install()
     sts.install()

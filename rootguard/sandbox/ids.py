@@ -9,6 +9,7 @@ from moto.moto_api._internal import mock_random
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 _LOWER_DIGITS = string.ascii_lowercase + string.digits
+_LETTERS_DIGITS = string.ascii_letters + string.digits
 
 
 def seed(value: int) -> None:
@@ -29,9 +30,7 @@ def secret_key() -> str:
 
 
 def session_token() -> str:
-    return "FQoGZXIvYXdzE" + "".join(
-        mock_random.choice(string.ascii_letters + string.digits) for _ in range(120)
-    )
+    return "FQoGZXIvYXdzE" + "".join(mock_random.choices(_LETTERS_DIGITS, k=120))
 
 
 def certificate_id() -> str:

@@ -1,0 +1,68 @@
+"""Cheaper equivalents of moto's per-request work, with the same results.
+
+- `BaseResponse.call_action` asks `action in method_names_from_class(cls)`, which lists every member of the
+  response class (inspect.getmembers: a getattr per attribute, a few hundred per request). The replacement
+  answers the same membership question for one name: the name is an attribute of the class (found along its
+  MRO, as `dir()` lists it) whose value is a plain function.
+- Query-protocol bodies (IAM, STS, ...) are written by `rootguard.sandbox.xmlemit` instead of xmltodict's SAX
+  writer: the same text, several times faster. Pretty-printed output (moto's PRETTIFY_RESPONSES) is left to
+  moto.
+
+Installed once by `rootguard.sandbox.gateway.install()`; behaviour-preserving, so it stays installed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import moto.core.responses as _responses
+from moto.core.serialize import BaseXMLSerializer
+
+from rootguard.sandbox.xmlemit import unparse_fragment
+
+_original_method_names: Any = None
+_original_xml_body: Any = None
+
+
+class FunctionNames:
+    """The names of a class's plain-function attributes, answering `in` for one name at a time."""
+
+    __slots__ = ("_cls",)
+
+    def __init__(self, cls: type) -> None:
+        self._cls = cls
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or not any(name in vars(klass) for klass in self._cls.__mro__):
+            return False
+        try:
+            value = getattr(self._cls, name)
+        except AttributeError:
+            return False
+        return inspect.isfunction(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_original_method_names(self._cls))
+
+
+def function_names(cls: Any) -> FunctionNames:
+    return FunctionNames(cls)
+
+
+def _xml_body(self: BaseXMLSerializer, body: Any) -> str:
+    if self.pretty_print:
+        return _original_xml_body(self, body)
+    return unparse_fragment(body)
+
+
+def install() -> None:
+    """Put the equivalents in place. Idempotent."""
+    global _original_method_names, _original_xml_body
+    if _original_method_names is None:
+        _original_method_names = _responses.method_names_from_class
+        _responses.method_names_from_class = function_names  # type: ignore[assignment]
+    if _original_xml_body is None:
+        _original_xml_body = BaseXMLSerializer._serialize_body
+        BaseXMLSerializer._serialize_body = _xml_body  # type: ignore[method-assign]
