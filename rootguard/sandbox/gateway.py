@@ -10,7 +10,8 @@ For each request served while a sandbox runs:
 4. root sessions: expiry, the task policy (AWS's published root-task policies), and the root user as the only
    resource;
 5. SCPs: Deny statements attached on a member account's path (root, OUs, the account) are evaluated for every
-   principal of that account; in a root session `aws:AssumedRoot` is present.
+   principal of that account; in a root session `aws:AssumedRoot` is present;
+6. recording: who called which action and how it ended (rootguard.sandbox.recorder), for the policy tests.
 
 With no sandbox running, requests go straight to moto's behaviour.
 """
@@ -27,6 +28,7 @@ from moto.core.responses import BaseResponse
 
 from rootguard.sandbox import ids
 from rootguard.sandbox import state as _state
+from rootguard.sandbox.recorder import outcome_of
 from rootguard.sandbox.scp import RequestContext, denying_statements
 from rootguard.sandbox.state import Principal, now
 from rootguard.sandbox.wire import SandboxError, access_denied, error_response, expired_token, invalid_token
@@ -195,8 +197,30 @@ def _call_action(self: BaseResponse) -> Any:
     except SandboxError as err:
         status, headers, body = error_response(self, err)
         headers, body = self._enrich_response(headers, body)
+        _record(self, st, service, action, err.code)
         return status, headers, body
-    return _original_call_action(self)
+    try:
+        response = _original_call_action(self)
+    except Exception as exc:  # moto raises some errors for its dispatcher to serialize
+        _record(self, st, service, action, _error_code(exc))
+        raise
+    if isinstance(response, tuple) and len(response) == 3:
+        _record(self, st, service, action, outcome_of(response[0], response[1], response[2]))
+    else:
+        _record(self, st, service, action, "ok")
+    return response
+
+
+def _error_code(exc: Exception) -> str:
+    for name in ("error_type", "code"):
+        value = getattr(exc, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(exc).__name__
+
+
+def _record(resp: BaseResponse, st: _state.SandboxState, service: str, action: str, outcome: str) -> None:
+    st.recorder.record(principal_of(resp), resp.get_access_key(), service, action, resp.region, outcome)
 
 
 def install() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import types
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ import botocore.session
 from rootguard.sandbox import gateway
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.faults import ErrorRule, FaultEngine, LatencyRule, QuotaRule
+from rootguard.sandbox.recorder import RecordedCall
 from rootguard.sandbox.scenario import Scenario, ScenarioError, load_scenario
 from rootguard.sandbox.seed import seed
 from rootguard.sandbox.state import Gating, RootUser, SandboxState
 
 PRINCIPALS = ("scanner", "root")
+RECORDED_PRINCIPALS = ("scanner", "root-session", "any")
 
 
 def _securityhub() -> types.ModuleType | None:
@@ -265,6 +268,41 @@ class Sandbox:
 
     def clear_faults(self, *, quotas: bool = False) -> None:
         self._faults().clear(quotas=quotas)
+
+    # ------------------------------------------------------------------------------------ recorded calls
+
+    def recorded_calls(self) -> Counter[RecordedCall]:
+        """Every distinct call the sandbox served since it started (or was cleared), with its count."""
+        return self._running().recorder.calls()
+
+    def recorded_actions(
+        self, principal: str = "scanner", account_id: str | None = None, *, succeeded_only: bool = False
+    ) -> set[str]:
+        """IAM actions ("service:Action") the sandbox served for a principal, allowed or not.
+
+        principal "scanner": the seeded scanner users (of `account_id` only, when given); "root-session":
+        calls made inside sts:AssumeRoot sessions (into `account_id` only, when given); "any": every caller,
+        unauthenticated ones included.
+        """
+        if principal not in RECORDED_PRINCIPALS:
+            raise ValueError(f"unknown principal {principal!r}: use one of {', '.join(RECORDED_PRINCIPALS)}")
+        st = self._running()
+        scanner_keys = {key for acct, (key, _) in st.scanners.items() if account_id in (None, acct)}
+        out: set[str] = set()
+        for call in st.recorder.calls():
+            if succeeded_only and call.outcome != "ok":
+                continue
+            if principal == "scanner" and call.access_key_id not in scanner_keys:
+                continue
+            if principal == "root-session" and (
+                call.principal_kind != "root-session" or account_id not in (None, call.account_id)
+            ):
+                continue
+            out.add(call.action)
+        return out
+
+    def clear_recorded_calls(self) -> None:
+        self._running().recorder.clear()
 
     def _faults(self) -> FaultEngine:
         st = self._running()

@@ -6,8 +6,8 @@ backends (:mod:`rootguard.sandbox.securityhub_backend`), so boto3, the AWS CLI a
 ``--security-hub`` output all meet AWS behaviour: a hub that must be enabled, validated ASFF, the
 UpdatedAt rule, workflow resets, filters, BatchUpdateFindings, insights and product subscriptions.
 
-Call :func:`install` once before the first Security Hub request (in-process under ``mock_aws`` or before a
-``ThreadedMotoServer`` starts serving). Throttling is not done here: the sandbox gateway owns quotas.
+Call :func:`install` once before the first Security Hub request (in-process under ``mock_aws``, or before
+the served sandbox starts serving). Throttling is not done here: the sandbox gateway owns quotas.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from rootguard.sandbox.recorder import ActionRecorder
+
 if TYPE_CHECKING:
     from rootguard.sandbox.faults import FaultEngine
 
@@ -173,6 +175,7 @@ class SandboxState:
     scanners: dict[str, tuple[str, str]] = field(
         default_factory=dict
     )  # account id -> scanner (key id, secret)
+    recorder: ActionRecorder = field(default_factory=ActionRecorder, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def root_user(self, account_id: str) -> RootUser:

@@ -183,9 +183,10 @@ def test_get_caller_identity_needs_no_grant() -> None:
 
 # ------------------------------------------------------------------------------------ the scanner, end to end
 
-# The calls rootguard's scan and publish make with the scanner's own credentials (calls inside a root session
-# are governed by the task policy, calls in a member import session by member-import-role.yaml). This list is
-# the contract the recorder-based test below checks against reality once the sandbox can record actions.
+# The calls rootguard's scan, publish and Security Hub setup make with the scanner's own credentials (calls
+# inside a root session are governed by the audit task policy, calls in a member import session by
+# member-import-role.yaml). The end-to-end test below records them from a real run; this list documents them
+# and keeps the policy check meaningful when that test is deselected.
 EXPECTED_SCANNER_ACTIONS = {
     "organizations:DescribeOrganization",
     "organizations:ListAWSServiceAccessForOrganization",
@@ -207,6 +208,16 @@ EXPECTED_SCANNER_ACTIONS = {
     "securityhub:UpdateInsight",
 }
 
+# What rootguard does inside an audit root session: the summary, then the detail reads where something is
+# present. All of them are in AWS's IAMAuditRootUserCredentials task policy.
+EXPECTED_ROOT_SESSION_ACTIONS = {
+    "iam:GetAccountSummary",
+    "iam:GetLoginProfile",
+    "iam:ListAccessKeys",
+    "iam:ListMFADevices",
+    "iam:ListSigningCertificates",
+}
+
 
 def _scanner_policy() -> dict[str, Any]:
     return json.loads((DEPLOY / "policies" / "scanner-policy.json").read_text(encoding="utf-8"))
@@ -223,36 +234,42 @@ def test_scanner_policy_check_fails_when_an_action_is_dropped() -> None:
         )
 
 
-def _sandbox_recorder() -> Any:
-    """The sandbox's action recorder, or None. Contract: `Sandbox.recorded_actions(principal="scanner")`
-    returns the set of IAM actions ("service:Action") the sandbox served for that principal's credentials."""
-    try:
-        from rootguard.sandbox import Sandbox  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(Sandbox, "recorded_actions", None)
-
-
 @pytest.mark.slow
-def test_full_scan_and_publish_uses_exactly_the_scanner_policy(
-    request: pytest.FixtureRequest, tmp_path: Any
-) -> None:
-    if _sandbox_recorder() is None:
-        pytest.skip(
-            "rootguard.sandbox has no action recorder yet (Sandbox.recorded_actions); once it does, this "
-            "test runs `rootguard scan --publish` on the demo sandbox and checks scanner-policy.json against "
-            "the actions recorded for the scanner principal"
-        )
-    try:
-        sb = request.getfixturevalue("demo_sandbox")
-    except pytest.FixtureLookupError:
-        pytest.skip("the demo_sandbox fixture (tests/conftest.py) does not exist yet")
+def test_full_scan_publish_and_setup_use_exactly_the_scanner_policy(demo_sandbox: Any, tmp_path: Any) -> None:
+    """Record every action of `rootguard scan --publish` and `rootguard securityhub setup` on the demo sandbox
+    and hold scanner-policy.json to exactly the scanner's recorded actions."""
+    from rootguard.findings.insights import insight_definitions
+
+    sb = demo_sandbox
+    hub = sb.session().client("securityhub")
+    product = f"arn:aws:securityhub:{sb.region}:{sb.management_account_id}:product/{sb.management_account_id}/default"
+    drifted = insight_definitions(product)[0]
+    # An insight of rootguard's name whose filters drifted: setup must update it (UpdateInsight), not add one.
+    hub.create_insight(
+        Name=drifted.name,
+        Filters={"ProductArn": drifted.filters["ProductArn"]},
+        GroupByAttribute="ResourceId",
+    )
+    sb.clear_recorded_calls()
+
     from rootguard.cli import main
 
     with pytest.MonkeyPatch.context() as mp:
         for key, value in sb.env().items():
             mp.setenv(key, value)
-        main(
-            ["scan", "--publish", "--output-dir", str(tmp_path)]
-        )  # exit status reflects findings; not asserted
-    assert_policy_covers_exactly(set(sb.recorded_actions(principal="scanner")), _scanner_policy())
+        mp.delenv("AWS_PROFILE", raising=False)
+        mp.delenv("AWS_SESSION_TOKEN", raising=False)
+        scan_rc = main(["scan", "--publish", "--output-dir", str(tmp_path)])
+        setup_rc = main(["securityhub", "setup"])
+    assert scan_rc == 3, "the demo's SCP-blocked and suspended accounts make the scan partial (exit 3)"
+    assert setup_rc == 0
+
+    scanner = sb.recorded_actions("scanner")
+    assert "securityhub:UpdateInsight" in scanner and "securityhub:BatchImportFindings" in scanner
+    assert scanner == EXPECTED_SCANNER_ACTIONS, sorted(scanner ^ EXPECTED_SCANNER_ACTIONS)
+    assert_policy_covers_exactly(scanner, _scanner_policy())
+
+    # Every scanner call was allowed; the only refusals are the root sessions the demo's deny-root SCP blocks.
+    refused = {(c.action, c.principal_kind, c.outcome) for c in sb.recorded_calls() if c.outcome != "ok"}
+    assert refused == {("iam:GetAccountSummary", "root-session", "AccessDenied")}
+    assert sb.recorded_actions("root-session") == EXPECTED_ROOT_SESSION_ACTIONS

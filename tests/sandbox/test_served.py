@@ -1,4 +1,4 @@
-"""Served mode: moto's ThreadedMotoServer, reached by boto3 through AWS_ENDPOINT_URL, and serve_main."""
+"""Served mode (rootguard's keep-alive HTTP server), reached by boto3 through AWS_ENDPOINT_URL, and serve_main."""
 
 from __future__ import annotations
 

@@ -1,0 +1,90 @@
+"""Which AWS actions each principal performed against the sandbox.
+
+The gateway records every request it serves while a sandbox runs, before any check: who called (access key,
+account, principal kind), which IAM action (`service:Action`), in which Region, and how it ended (`ok`, or
+the error code the gateway or the service answered). Calls are counted per distinct record rather than kept
+one by one, so a 10,000-account scan costs a few hundred entries of memory.
+
+Tests use it to hold the deploy policies to what the code really does: the scanner policy must allow exactly
+the actions a full scan and publish recorded for the scanner principal (see tests/deploy).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rootguard.sandbox.state import Principal
+
+UNAUTHENTICATED = "unauthenticated"
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One distinct kind of call; `RecordedCalls` counts how often it happened."""
+
+    action: str  # IAM action, "service:Action"
+    access_key_id: str
+    account_id: str  # the caller's account ("" when unauthenticated)
+    principal_kind: str  # user, role, root, root-session, or "unauthenticated"
+    region: str
+    outcome: str  # "ok" or the error code answered
+
+
+class ActionRecorder:
+    """Thread-safe counter of recorded calls."""
+
+    def __init__(self) -> None:
+        self._calls: Counter[RecordedCall] = Counter()
+        self._lock = threading.Lock()
+
+    def record(
+        self,
+        principal: Principal | None,
+        access_key_id: str,
+        service: str,
+        action: str,
+        region: str,
+        outcome: str,
+    ) -> None:
+        call = RecordedCall(
+            action=f"{service}:{action}",
+            access_key_id=access_key_id,
+            account_id=principal.account_id if principal else "",
+            principal_kind=principal.kind if principal else UNAUTHENTICATED,
+            region=region,
+            outcome=outcome,
+        )
+        with self._lock:
+            self._calls[call] += 1
+
+    def calls(self) -> Counter[RecordedCall]:
+        """A snapshot: each distinct call and how many times it was made."""
+        with self._lock:
+            return Counter(self._calls)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+def outcome_of(status: int, headers: Mapping[str, Any], body: object) -> str:
+    """ "ok" for a 2xx/3xx response, else the error code the response names (or "HTTP <status>")."""
+    if status < 400:
+        return "ok"
+    for name, value in headers.items():
+        if name.lower() == "x-amzn-errortype" and value:
+            return str(value).split(":", 1)[0].rsplit("#", 1)[-1]
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    for start, end in (("<Code>", "</Code>"), ('"__type":', ","), ('"__type":', "}")):
+        i = text.find(start)
+        if i >= 0:
+            j = text.find(end, i + len(start))
+            if j > i:
+                code = text[i + len(start) : j].strip().strip('"')
+                return code.rsplit("#", 1)[-1] or f"HTTP {status}"
+    return f"HTTP {status}"
