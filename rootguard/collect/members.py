@@ -109,8 +109,8 @@ class MemberAuditor:
 
     def _clients(self) -> tuple[object, BorrowedCredentialsClient]:
         if self._local.sts is None or self._local.iam is None:
-            self._local.sts = self._factory.sts()
-            self._local.iam = BorrowedCredentialsClient(self._factory.client("iam"))
+            self._local.sts = self._factory.sts(audit=True)
+            self._local.iam = BorrowedCredentialsClient(self._factory.audit_client("iam"))
         return self._local.sts, self._local.iam
 
     def audit(self, account_id: str) -> MemberAudit:

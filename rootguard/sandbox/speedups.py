@@ -7,6 +7,8 @@
 - Query-protocol bodies (IAM, STS, ...) are written by `rootguard.sandbox.xmlemit` instead of xmltodict's SAX
   writer: the same text, several times faster. Pretty-printed output (moto's PRETTIFY_RESPONSES) is left to
   moto.
+- Every response's `x-amzn-requestid` is 52 random letters and digits drawn one `random.choice` at a time;
+  the replacement draws them with one `choices(k=52)` call from the same seeded generator and alphabet.
 
 Installed once by `rootguard.sandbox.gateway.install()`; behaviour-preserving, so it stays installed.
 """
@@ -14,6 +16,7 @@ Installed once by `rootguard.sandbox.gateway.install()`; behaviour-preserving, s
 from __future__ import annotations
 
 import inspect
+import string
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +27,9 @@ from rootguard.sandbox.xmlemit import unparse_fragment
 
 _original_method_names: Any = None
 _original_xml_body: Any = None
+_original_request_id: Any = None
+_REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
+_REQUEST_ID_LENGTH = 52
 
 
 class FunctionNames:
@@ -57,9 +63,22 @@ def _xml_body(self: BaseXMLSerializer, body: Any) -> str:
     return unparse_fragment(body)
 
 
+def request_id(headerdict: dict[str, Any] | None = None) -> str:
+    """moto's gen_amzn_requestid_long: a 52-character id, also set as `x-amzn-requestid` in `headerdict`."""
+    from moto.moto_api._internal import mock_random
+
+    req_id = "".join(mock_random.choices(_REQUEST_ID_ALPHABET, k=_REQUEST_ID_LENGTH))
+    if isinstance(headerdict, dict):
+        headerdict["x-amzn-requestid"] = req_id
+    return req_id
+
+
 def install() -> None:
     """Put the equivalents in place. Idempotent."""
-    global _original_method_names, _original_xml_body
+    global _original_method_names, _original_xml_body, _original_request_id
+    if _original_request_id is None:
+        _original_request_id = _responses.gen_amzn_requestid_long
+        _responses.gen_amzn_requestid_long = request_id  # type: ignore[assignment]
     if _original_method_names is None:
         _original_method_names = _responses.method_names_from_class
         _responses.method_names_from_class = function_names  # type: ignore[assignment]

@@ -492,3 +492,21 @@ def test_json_round_trip(sandbox_factory: Factory) -> None:
     facts, _ = run(sb)
     again = OrgFacts.model_validate(json.loads(facts.model_dump_json()))
     assert again == facts
+
+
+def test_every_call_carries_rootguards_user_agent(sandbox_factory: Factory) -> None:
+    """CloudTrail's userAgent must tell rootguard's calls apart: every request, the member audit's included."""
+    sb = sandbox_factory(scenario())
+    session = sb.session()
+    agents: list[tuple[str, str]] = []
+
+    def capture(request: Any, **_: Any) -> None:
+        agent = request.headers.get("User-Agent", "")
+        agents.append((request.url, agent.decode() if isinstance(agent, bytes) else agent))
+
+    session.events.register("before-send", capture)
+    collect_facts(session, CollectConfig(max_workers=2), progress=lambda done, total: None)
+    assert len(agents) > 10
+    from rootguard import __version__
+
+    assert {ua.split(" ", 1)[0] for _, ua in agents} == {f"rootguard/{__version__}"}
