@@ -8,9 +8,10 @@ client and one IAM client that it re-signs with each account's short-term creden
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -222,24 +223,29 @@ def _run_pool(
     max_workers: int,
     tracker: SerializedProgress | None,
 ) -> Iterable[MemberAudit]:
+    """Audit on a bounded pool, yielding each result as it completes. At most a few accounts per worker are
+    queued at a time, and completions arrive through one queue, so each account costs O(1) bookkeeping
+    (waiting on every pending future per completion would cost O(workers))."""
     workers = max(1, min(max_workers, len(account_ids)))
+    completed: queue.SimpleQueue[Future[MemberAudit]] = queue.SimpleQueue()
     pending: dict[Future[MemberAudit], str] = {}
-    queue = iter(account_ids)
+    remaining = iter(account_ids)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rootguard-audit")
     try:
         while True:
-            for account_id in queue:
-                pending[pool.submit(audit_one, account_id)] = account_id
+            for account_id in remaining:
+                future = pool.submit(audit_one, account_id)
+                pending[future] = account_id
+                future.add_done_callback(completed.put)
                 if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                     break
             if not pending:
                 break
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                account_id = pending.pop(future)
-                yield _result_of(future, account_id)
-                if tracker:
-                    tracker.step()
+            future = completed.get()
+            account_id = pending.pop(future)
+            yield _result_of(future, account_id)
+            if tracker:
+                tracker.step()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
