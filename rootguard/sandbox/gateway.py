@@ -71,12 +71,20 @@ def resolve(access_key_id: str, partition: str) -> Principal | None:
     return Principal(access_key_id, account, arn, "role")
 
 
+def sandbox_partition(resp: BaseResponse) -> str:
+    """The running sandbox's partition (one per sandbox). moto derives a request's partition from the host,
+    which for IAM's GovCloud and China endpoints (iam.us-gov.amazonaws.com) names no Region, so moto says
+    "aws"; the sandbox knows better."""
+    st = _state.active()
+    return st.partition if st is not None else resp.partition
+
+
 def principal_of(resp: BaseResponse) -> Principal | None:
     """The principal of the request `resp` is serving (resolved once per request)."""
     cached = resp.__dict__.get(_PRINCIPAL_ATTR, False)
     if cached is not False:
         return cached
-    principal = resolve(resp.get_access_key(), resp.partition)
+    principal = resolve(resp.get_access_key(), sandbox_partition(resp))
     resp.__dict__[_PRINCIPAL_ATTR] = principal
     return principal
 
@@ -175,7 +183,7 @@ def _check(resp: BaseResponse, st: _state.SandboxState, service: str, action: st
                 f"User: {principal.arn} is not authorized to perform: {iam_action} with an explicit deny "
                 f"in a session policy ({session.task_policy})",
             )
-    blocked = scp_denial(st, principal, iam_action, resp.partition)
+    blocked = scp_denial(st, principal, iam_action, st.partition)
     if blocked:
         raise access_denied(
             service,

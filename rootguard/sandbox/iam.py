@@ -39,7 +39,7 @@ def _require_state() -> _state.SandboxState:
 def _organization_for_features(resp: IamResponse, *, change: bool) -> str:
     """Check the prerequisites of the feature calls; return the organization id."""
     account = resp.current_account
-    backend = orgs.management_backend(account, resp.partition)
+    backend = orgs.management_backend(account, _require_state().partition)
     if backend is None or backend.org is None:
         raise SandboxError(
             "OrganizationNotFoundException",

@@ -425,27 +425,24 @@ def test_legacy_global_sts_endpoint_fails_fast(
 
 
 def test_other_partition_uses_its_task_policy(sandbox_factory: Factory) -> None:
+    """A whole collection in AWS GovCloud (US): IAM's endpoint there (iam.us-gov.amazonaws.com) names no
+    Region, and the features call, the task policy ARN and the member audit must still be aws-us-gov's."""
     sc = scenario(scps=[], ous=[])
     sc.update(partition="aws-us-gov", region="us-gov-west-1")
     sc["accounts"] = [{k: v for k, v in a.items() if k != "ou"} for a in sc["accounts"]]
     sb = sandbox_factory(sc)
-    facts, _ = run(sb, member_audit=False)
+    facts, calls = run(sb)
     assert facts.caller.partition == "aws-us-gov" and facts.caller.region == "us-gov-west-1"
-    # The member audit on its own (the sandbox's ListOrganizationsFeatures does not serve aws-us-gov yet).
-    session = sb.session()
-    calls = Calls(session)
-    plan = MemberPlan(management_account_id=MGMT, partition="aws-us-gov", root_sessions=True)
-    audits = audit_members(
-        [a for a in facts.accounts if a.id in (WORST, CLEAN)],
-        plan,
-        ClientFactory(session, "us-gov-west-1", 2),
-        max_workers=2,
-    )
+    assert facts.features_state is FeaturesState.OK
+    assert facts.enabled_features == {"RootCredentialsManagement", "RootSessions"}
     assert {p["TaskPolicyArn"]["arn"] for p in calls.named("sts", "AssumeRoot")} == {
         "arn:aws-us-gov:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
     }
-    assert audits[WORST].outcome is AuditOutcome.AUDITED and audits[WORST].credentials is not None
-    assert audits[WORST].credentials.password
+    assert_one_audit_per_account(facts)
+    worst = facts.member_audits[WORST]
+    assert worst.outcome is AuditOutcome.AUDITED and worst.credentials is not None
+    assert worst.credentials.password
+    assert facts.member_audits[CLEAN].outcome is AuditOutcome.AUDITED
 
 
 def test_accounts_page_past_one_thousand(sandbox_factory: Factory) -> None:

@@ -104,3 +104,18 @@ def test_created_accounts_have_no_root_credentials_once_management_is_on(sandbox
     assert sb.root_user(before).password is True  # AWS sets an unknown password at creation
     assert sb.root_user(after).has_credentials is False
     assert sb.root_user(MEMBER).has_credentials is True  # invited accounts keep theirs
+
+
+@pytest.mark.parametrize(("partition", "region"), [("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")])
+def test_features_calls_work_in_every_partition(sandbox_factory, partition: str, region: str) -> None:
+    """IAM's GovCloud and China endpoints name no Region (iam.us-gov.amazonaws.com); the features calls must
+    still find the partition's organization."""
+    sc = scenario(org={"scps": [], "ous": []}, partition=partition, region=region)
+    sc["accounts"] = [{k: v for k, v in a.items() if k != "ou"} for a in sc["accounts"]]
+    sb = sandbox_factory(sc)
+    iam = sb.session().client("iam")
+    assert iam.list_organizations_features()["EnabledFeatures"] == BOTH
+    assert iam.disable_organizations_root_sessions()["EnabledFeatures"] == ["RootCredentialsManagement"]
+    assert sb.session(ADMIN).client("iam").list_organizations_features()["EnabledFeatures"] == [
+        "RootCredentialsManagement"
+    ]
