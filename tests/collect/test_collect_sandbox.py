@@ -11,8 +11,6 @@ import boto3
 import pytest
 
 from rootguard.collect import CollectConfig, CollectError, collect_facts
-from rootguard.collect.clients import ClientFactory
-from rootguard.collect.members import MemberPlan, audit_members
 from rootguard.models import AuditOutcome, FeaturesState, NotEvaluatedReason, OrgFacts
 from rootguard.sandbox import Sandbox, generate_scenario
 
