@@ -73,11 +73,8 @@ def call(app: Callable[..., Any], env: dict[str, Any]) -> tuple[str, list[tuple[
 
 @pytest.fixture
 def served() -> Iterator[Sandbox]:
-    sb = Sandbox(scenario(securityhub={"enabled": {MGMT: ["us-east-1"]}})).serve(port=0)
-    try:
+    with Sandbox(scenario(securityhub={"enabled": {MGMT: ["us-east-1"]}})).serve() as sb:
         yield sb
-    finally:
-        sb.stop()
 
 
 @pytest.fixture

@@ -131,11 +131,8 @@ def test_a_stopped_sandbox_refuses(sandbox_factory) -> None:
 
 @pytest.fixture
 def served() -> Iterator[Sandbox]:
-    sb = Sandbox(scenario()).serve(port=0)
-    try:
+    with Sandbox(scenario()).serve() as sb:
         yield sb
-    finally:
-        sb.stop()
 
 
 def test_served_calls_are_recorded(served: Sandbox) -> None:

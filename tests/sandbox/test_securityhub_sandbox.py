@@ -78,11 +78,8 @@ def test_invalid_credentials_are_refused_before_the_hub_check(sandbox_factory: C
 
 @pytest.fixture
 def served() -> Iterator[Sandbox]:
-    sandbox = Sandbox(SCENARIO).serve()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
+    with Sandbox(SCENARIO).serve() as sb:
+        yield sb
 
 
 @pytest.mark.slow

@@ -18,11 +18,8 @@ from rootguard.sandbox.server import serve_main
 
 @pytest.fixture
 def served() -> Iterator[Sandbox]:
-    sb = Sandbox(scenario()).serve(port=0)
-    try:
+    with Sandbox(scenario()).serve() as sb:
         yield sb
-    finally:
-        sb.stop()
 
 
 def test_boto3_through_aws_endpoint_url(served: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
