@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -121,91 +122,102 @@ def _result(
 
 
 _OCSF_STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "MANUAL": Status.NOT_EVALUATED}
+_ASFF_STATUS = {"PASSED": Status.PASS, "FAILED": Status.FAIL, "WARNING": Status.FAIL, "NOT_AVAILABLE": None}
+
+# One finding read: the Result, and where it was found (account, Region, partition; None when not said).
+_Parsed = tuple[Result, str | None, str | None, str | None]
+
+
+def _read(
+    path: str | Path,
+    check_of: Callable[[dict[str, Any]], str | None],
+    parse: Callable[[dict[str, Any], str], _Parsed],
+) -> ProwlerImport:
+    """Read every finding of a Prowler output file: findings of other checks are counted as ignored, a finding
+    that cannot be read is dropped with a problem line naming it, the rest become Results. The account, Region
+    and partition are the first each finding states."""
+    path = Path(path)
+    results: list[Result] = []
+    ignored = 0
+    problems: list[str] = []
+    account = region = partition = None
+    for i, item in enumerate(_load_list(path)):
+        check_id = check_of(item)
+        if check_id is None:
+            ignored += 1
+            continue
+        try:
+            result, item_account, item_region, item_partition = parse(item, check_id)
+        except (KeyError, IndexError, TypeError, ValueError, ValidationError) as exc:
+            problems.append(f"finding [{i}] ({check_id}): {_describe(exc)}")
+            continue
+        results.append(result)
+        account = account or item_account
+        region = region or item_region
+        partition = partition or item_partition
+    return ProwlerImport(
+        source=str(path),
+        results=results,
+        ignored=ignored,
+        dropped=len(problems),
+        problems=problems,
+        account_id=account,
+        region=region,
+        partition=partition,
+    )
+
+
+def _ocsf_check(item: dict[str, Any]) -> str | None:
+    check_id = (item.get("metadata") or {}).get("event_code")
+    return check_id if check_id in CHECK_IDS else None
+
+
+def _parse_ocsf(item: dict[str, Any], check_id: str) -> _Parsed:
+    status = _OCSF_STATUS[item["status_code"]]
+    resource = item["resources"][0]
+    rg = ((resource.get("data") or {}).get("metadata") or {}).get("rootguard")
+    if rg is not None and not isinstance(rg, dict):
+        raise ValueError("resources[0].data.metadata.rootguard is not an object")
+    message = item.get("status_detail") or item.get("message") or ""
+    result = _result(check_id, status, message, resource["uid"], resource.get("name") or "", rg)
+    cloud = item.get("cloud") or {}
+    return (
+        result,
+        (cloud.get("account") or {}).get("uid"),
+        resource.get("region") or cloud.get("region"),
+        resource.get("cloud_partition"),
+    )
+
+
+def _asff_check(item: dict[str, Any]) -> str | None:
+    generator = str(item.get("GeneratorId", ""))
+    check_id = generator.removeprefix("prowler-")
+    return check_id if generator.startswith("prowler-") and check_id in CHECK_IDS else None
+
+
+def _parse_asff(item: dict[str, Any], check_id: str) -> _Parsed:
+    status = _ASFF_STATUS[item["Compliance"]["Status"]] or Status.NOT_EVALUATED
+    resource = item["Resources"][0]
+    arn = resource["Id"]
+    _kind, rid = _kind_and_id(arn, "")
+    message = item.get("Description") or ""
+    rg: dict[str, Any] = {}
+    if check_id == "iam_member_root_credentials_absent" and status is Status.FAIL:
+        # The structured details do not survive json-asff; recover what is present from the message so the
+        # severity still follows the credentials (e.g. an active access key stays CRITICAL).
+        rg["details"] = {"kinds": sorted(credentials_present({"kinds": _clauses(message)}))}
+    result = _result(check_id, status, message, arn, rid, rg)
+    return result, item.get("AwsAccountId"), resource.get("Region"), resource.get("Partition")
 
 
 def read_prowler_ocsf(path: str | Path) -> ProwlerImport:
     """Results from a `--output-formats json-ocsf` file."""
-    path = Path(path)
-    results: list[Result] = []
-    ignored = 0
-    problems: list[str] = []
-    account = region = partition = None
-    for i, item in enumerate(_load_list(path)):
-        check_id = (item.get("metadata") or {}).get("event_code")
-        if check_id not in CHECK_IDS:
-            ignored += 1
-            continue
-        try:
-            status = _OCSF_STATUS[item["status_code"]]
-            resource = item["resources"][0]
-            rg = ((resource.get("data") or {}).get("metadata") or {}).get("rootguard")
-            if rg is not None and not isinstance(rg, dict):
-                raise ValueError("resources[0].data.metadata.rootguard is not an object")
-            message = item.get("status_detail") or item.get("message") or ""
-            results.append(
-                _result(check_id, status, message, resource["uid"], resource.get("name") or "", rg)
-            )
-            cloud = item.get("cloud") or {}
-            account = account or (cloud.get("account") or {}).get("uid")
-            region = region or resource.get("region") or cloud.get("region")
-            partition = partition or resource.get("cloud_partition")
-        except (KeyError, IndexError, TypeError, ValueError, ValidationError) as exc:
-            problems.append(f"finding [{i}] ({check_id}): {_describe(exc)}")
-    return ProwlerImport(
-        source=str(path),
-        results=results,
-        ignored=ignored,
-        dropped=len(problems),
-        problems=problems,
-        account_id=account,
-        region=region,
-        partition=partition,
-    )
-
-
-_ASFF_STATUS = {"PASSED": Status.PASS, "FAILED": Status.FAIL, "WARNING": Status.FAIL, "NOT_AVAILABLE": None}
+    return _read(path, _ocsf_check, _parse_ocsf)
 
 
 def read_prowler_asff(path: str | Path) -> ProwlerImport:
     """Results from a `--output-formats json-asff` file (lossy: see the module docstring)."""
-    path = Path(path)
-    results: list[Result] = []
-    ignored = 0
-    problems: list[str] = []
-    account = region = partition = None
-    for i, item in enumerate(_load_list(path)):
-        generator = str(item.get("GeneratorId", ""))
-        check_id = generator.removeprefix("prowler-")
-        if not generator.startswith("prowler-") or check_id not in CHECK_IDS:
-            ignored += 1
-            continue
-        try:
-            status = _ASFF_STATUS[item["Compliance"]["Status"]] or Status.NOT_EVALUATED
-            resource = item["Resources"][0]
-            arn = resource["Id"]
-            _kind, rid = _kind_and_id(arn, "")
-            message = item.get("Description") or ""
-            rg: dict[str, Any] = {}
-            if check_id == "iam_member_root_credentials_absent" and status is Status.FAIL:
-                # The structured details do not survive json-asff; recover what is present from the message
-                # so the severity still follows the credentials (e.g. an active access key stays CRITICAL).
-                rg["details"] = {"kinds": sorted(credentials_present({"kinds": _clauses(message)}))}
-            results.append(_result(check_id, status, message, arn, rid, rg))
-            account = account or item.get("AwsAccountId")
-            region = region or resource.get("Region")
-            partition = partition or resource.get("Partition")
-        except (KeyError, IndexError, TypeError, ValueError, ValidationError) as exc:
-            problems.append(f"finding [{i}] ({check_id}): {_describe(exc)}")
-    return ProwlerImport(
-        source=str(path),
-        results=results,
-        ignored=ignored,
-        dropped=len(problems),
-        problems=problems,
-        account_id=account,
-        region=region,
-        partition=partition,
-    )
+    return _read(path, _asff_check, _parse_asff)
 
 
 def _clauses(message: str) -> list[str]:
