@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from rootguard.yamlfiles import read_yaml, validation_message
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 
@@ -50,26 +51,12 @@ class Config(BaseModel):
         return [str(v) for v in value]
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def load_config(path: str | Path | None) -> Config:
     """Load and validate a config file; None gives the defaults."""
     if path is None:
         return Config()
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{p}:{where} is not valid YAML") from None
+    raw = read_yaml(p, ConfigError)
     if raw is None:
         return Config()
     if not isinstance(raw, dict):
@@ -77,5 +64,4 @@ def load_config(path: str | Path | None) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(f"{p}: {_field_path(tuple(err['loc']))}: {err['msg']}") from None
+        raise ConfigError(f"{p}: {validation_message(exc)}") from None

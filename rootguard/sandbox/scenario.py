@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL
 from rootguard.sandbox.faults import FaultsSpec
+from rootguard.yamlfiles import read_yaml, validation_message
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -173,17 +173,6 @@ class Scenario(_Model):
         return set(self.organization.root_access_features)
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _check_references(s: Scenario) -> None:
     """Cross-field rules pydantic cannot see; raise ScenarioError naming the field."""
     org = s.organization
@@ -263,14 +252,7 @@ def _check_references(s: Scenario) -> None:
 
 def _read(source: str | Path) -> dict[str, Any]:
     p = Path(source)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ScenarioError(f"{p}:{where} is not valid YAML") from None
+    raw = read_yaml(p, ScenarioError)
     if not isinstance(raw, dict):
         raise ScenarioError(f"{p}: the top level must be a mapping")
     return raw
@@ -285,9 +267,7 @@ def load_scenario(source: Scenario | dict[str, Any] | str | Path) -> Scenario:
         try:
             scenario = Scenario.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            msg = err["msg"].removeprefix("Value error, ")
-            raise ScenarioError(_one_line(f"{_field_path(tuple(err['loc']))}: {msg}")) from None
+            raise ScenarioError(validation_message(exc)) from None
     _check_references(scenario)
     if scenario.generate:
         from rootguard.sandbox.generator import expand
