@@ -47,9 +47,20 @@ def fingerprint(kind: CredentialKind, identifier: str) -> str:
     return hashlib.sha256(f"{kind.value}:{identifier}".encode()).hexdigest()[:FINGERPRINT_LENGTH]
 
 
+def mask_mfa_serial(serial: str) -> str:
+    """How an MFA device is shown: a virtual device's name (``mfa/root-account-mfa-device``: a name, not a
+    secret, and the only thing that tells a root user's devices apart), else ``…`` and the last four characters
+    (hardware serials, FIDO security key ids)."""
+    if serial.startswith("arn:"):
+        resource = serial.split(":", 5)[-1]
+        if resource.startswith("mfa/") and "/" not in resource[4:]:
+            return resource
+    return mask(serial)
+
+
 class PlannedCredential(_Model):
     kind: CredentialKind
-    masked_id: str = ""  # "…AB12"; empty for the login profile
+    masked_id: str = ""  # "…AB12", "mfa/<virtual device name>"; empty for the login profile
     fingerprint: str = ""  # see fingerprint(); empty for the login profile
     status: str = ""  # Active | Inactive (access keys, signing certificates)
     mfa_type: str = ""  # virtual | hardware (MFA devices; FIDO security keys count as hardware)
@@ -57,7 +68,8 @@ class PlannedCredential(_Model):
 
     @classmethod
     def of(cls, kind: CredentialKind, identifier: str = "", **fields: object) -> PlannedCredential:
-        return cls(kind=kind, masked_id=mask(identifier), fingerprint=fingerprint(kind, identifier), **fields)
+        shown = mask_mfa_serial(identifier) if kind is CredentialKind.MFA_DEVICE else mask(identifier)
+        return cls(kind=kind, masked_id=shown, fingerprint=fingerprint(kind, identifier), **fields)
 
     @property
     def label(self) -> str:

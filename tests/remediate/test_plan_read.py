@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 
 from rootguard.remediate import CredentialKind, RemediationError
 from rootguard.remediate.errors import Refusal
-from rootguard.remediate.plan import _read
+from rootguard.remediate.plan import _read, mfa_items
 
 ACCOUNT = "333333333333"
 
@@ -87,3 +87,19 @@ def test_scp_denial_inside_the_session_is_named() -> None:
     assert str(err.value).startswith(
         f"account {ACCOUNT}: iam:GetAccountSummary denied by a service control policy"
     )
+
+
+@pytest.mark.parametrize(
+    ("serial", "shown"),
+    [
+        ("arn:aws:iam::333333333333:mfa/root-account-mfa-device", "mfa/root-account-mfa-device"),
+        ("arn:aws-us-gov:iam::333333333333:mfa/backup-phone", "mfa/backup-phone"),
+        ("arn:aws:iam::333333333333:u2f/root/ABCDEFGHIJKLMNOPQRST", "…QRST"),
+        ("GAHT00001234", "…1234"),
+    ],
+)
+def test_mfa_devices_are_shown_so_a_person_can_tell_them_apart(serial: str, shown: str) -> None:
+    item = mfa_items([{"SerialNumber": serial, "EnableDate": datetime.now(UTC)}])[0]
+    assert item.masked_id == shown
+    assert item.label.endswith(f"MFA device {shown}")
+    assert item.fingerprint and serial not in item.model_dump_json()
