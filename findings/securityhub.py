@@ -81,8 +81,7 @@ class SecurityHubNotEnabledError(AwsSetupError):
 def hub_not_enabled_message(target: Target) -> str:
     return (
         f"Security Hub is not enabled for account {target.account_id} in {target.region}: run "
-        f"`aws securityhub enable-security-hub --region {target.region}` in that account "
-        f"(or `rootguard securityhub setup`), then publish again"
+        f"`aws securityhub enable-security-hub --region {target.region}` in that account, then publish again"
     )
 
 
@@ -500,7 +499,10 @@ class Publisher:
             code = error_code(exc)
             if code == HUB_NOT_ENABLED:
                 outcome.hub_disabled = True
-                return self._give_up(outcome, items, code, hub_not_enabled_message(target))
+                # In the caller's own account this ends the publish with SecurityHubNotEnabledError, which
+                # carries the message: logging it too would say the same thing twice.
+                quiet = role_name is None
+                return self._give_up(outcome, items, code, hub_not_enabled_message(target), quiet=quiet)
             return self._give_up(
                 outcome,
                 items,
@@ -557,9 +559,11 @@ class Publisher:
         return outcome
 
     def _give_up(
-        self, outcome: _TargetOutcome, items: list[_Item], code: str, message: str
+        self, outcome: _TargetOutcome, items: list[_Item], code: str, message: str, *, quiet: bool = False
     ) -> _TargetOutcome:
-        log.error("%s; %d finding(s) go to the spool", message, len(items))
+        log.log(
+            logging.INFO if quiet else logging.ERROR, "%s; %d finding(s) go to the spool", message, len(items)
+        )
         outcome.error = message
         outcome.failures.extend(_Failure(item, code, message, 0) for item in items)
         return outcome
@@ -702,7 +706,7 @@ class Publisher:
             report.rejected += sum(1 for f in outcome.failures if not is_retriable(f.code) and f.attempts)
             if outcome.error:
                 report.errors.append(outcome.error)
-            if outcome.failures:
+            if outcome.failures and not outcome.error:  # a target-wide error already said all are spooled
                 log.warning("not imported (spooled): %s", _ids_preview(f.item.id for f in outcome.failures))
 
     def _finish(
@@ -727,8 +731,15 @@ class Publisher:
         if entries:
             held = add_to_spool(self.settings.spool_path, entries)
             report.spooled = len(entries)
-            log.warning(
-                "%d finding(s) spooled to %s (%d held there)", len(entries), self.settings.spool_path, held
+            ends_with_error = any(
+                o.hub_disabled and t.account_id == home.account_id for t, o in outcomes.items()
+            )  # _raise_if_home_disabled names the spool
+            log.log(
+                logging.INFO if ends_with_error else logging.WARNING,
+                "%d finding(s) spooled to %s (%d held there)",
+                len(entries),
+                self.settings.spool_path,
+                held,
             )
         log.info("%s", report.summary())
 

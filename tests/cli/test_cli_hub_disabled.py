@@ -30,6 +30,10 @@ def test_hub_disabled_is_a_clear_error(tmp_path: Path) -> None:
     assert p.returncode == 4, p.stderr
     last = p.stderr.strip().splitlines()[-1]
     assert last.startswith("rootguard: error:") and "enable-security-hub" in last
+    assert "spooled to" in last
+    assert p.stderr.count("not enabled") == 1, (
+        "said once, by the command line, not again by the publisher's logs"
+    )
     assert "Traceback" not in p.stderr
     assert (tmp_path / "securityhub-spool.jsonl").exists(), "nothing lost: the findings wait in the spool"
     assert (tmp_path / "findings.asff.json").exists(), "the collected findings are kept on disk"
