@@ -152,8 +152,10 @@ def _collect(provider: Any, key: RunKey, settings: BridgeSettings, with_members:
 
 
 def facts_for(provider: Any, *, with_members: bool) -> OrgFacts:
-    """This run's facts, collected at most once per identity (twice if the member audit is asked for only
-    after organization-level checks ran)."""
+    """This run's facts, collected at most once per identity. Prowler runs its checks in sorted order and the
+    member check's id sorts before every organization-level rootguard check, so the member audit is asked
+    for first and the organization-level checks reuse its facts (tests/checks pins that order). Were an
+    organization-level check to run first, the facts would be collected a second time, with the audit."""
     key = run_key(provider)
     with _lock:
         entry = _cache.get(key)

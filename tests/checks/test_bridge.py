@@ -303,3 +303,9 @@ def test_reports_from_the_in_process_sandbox_match_the_standalone_rules(use_prov
     assert prowler_side == {(r.check_id, r.resource.id): status[r.status] for r in standalone}
     member = {rid for (cid, rid) in prowler_side if cid == MEMBER_CHECK_ID}
     assert demo_sandbox.management_account_id in member and len(member) > 5
+
+
+def test_member_check_runs_first_in_prowlers_sorted_order() -> None:
+    """Prowler sorts the checks it runs; the member check must sort first so the one fact collection of a
+    Prowler run includes the member audit (prowler_bridge.facts_for)."""
+    assert sorted(CHECK_IDS)[0] == MEMBER_CHECK_ID
