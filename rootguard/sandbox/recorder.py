@@ -3,7 +3,9 @@
 The gateway records every request it serves while a sandbox runs, before any check: who called (access key,
 account, principal kind), which IAM action (`service:Action`), in which Region, and how it ended (`ok`, or
 the error code the gateway or the service answered). Calls are counted per distinct record rather than kept
-one by one, so a 10,000-account scan costs a few hundred entries of memory.
+one by one; a root session's access key is not part of its record (each AssumeRoot makes a new one, which
+would add entries with every scan of a long-running served sandbox), so a 10,000-account scan costs a few
+entries per member account at most, and repeating it costs no more.
 
 Tests use it to hold the deploy policies to what the code really does: the scanner policy must allow exactly
 the actions a full scan and publish recorded for the scanner principal (see tests/deploy).
@@ -28,7 +30,7 @@ class RecordedCall:
     """One distinct kind of call; `RecordedCalls` counts how often it happened."""
 
     action: str  # IAM action, "service:Action"
-    access_key_id: str
+    access_key_id: str  # "" for calls in a root session
     account_id: str  # the caller's account ("" when unauthenticated)
     principal_kind: str  # user, role, root, root-session, or "unauthenticated"
     region: str
@@ -51,9 +53,10 @@ class ActionRecorder:
         region: str,
         outcome: str,
     ) -> None:
+        in_root_session = principal is not None and principal.kind == "root-session"
         call = RecordedCall(
             action=f"{service}:{action}",
-            access_key_id=access_key_id,
+            access_key_id="" if in_root_session else access_key_id,
             account_id=principal.account_id if principal else "",
             principal_kind=principal.kind if principal else UNAUTHENTICATED,
             region=region,

@@ -181,3 +181,14 @@ def test_recorder_is_safe_under_threads() -> None:
     for t in threads:
         t.join()
     assert sum(rec.calls().values()) == 8000
+
+
+def test_root_session_keys_do_not_grow_the_record(unit_sandbox: Sandbox) -> None:
+    for _ in range(3):
+        root_session(unit_sandbox, MEMBER).client("iam").get_account_summary()
+    in_sessions = [
+        (c, n) for c, n in unit_sandbox.recorded_calls().items() if c.principal_kind == "root-session"
+    ]
+    assert len(in_sessions) == 1
+    call, count = in_sessions[0]
+    assert count == 3 and call.access_key_id == "" and call.account_id == MEMBER
