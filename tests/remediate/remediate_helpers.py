@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from scp_documents import DENY_ROOT
 
 MGMT = "111111111111"
 ADMIN = "222222222222"  # IAM delegated administrator, no root credentials
@@ -16,19 +17,6 @@ CLEAN = "444444444444"  # CREATED after root credentials management: nothing to 
 BLOCKED = "555555555555"  # under a deny-root SCP without the aws:AssumedRoot exemption
 SUSPENDED = "777777777777"
 REGION = "us-east-1"
-
-DENY_ROOT = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "DenyRoot",
-            "Effect": "Deny",
-            "Action": "*",
-            "Resource": "*",
-            "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}},
-        }
-    ],
-}
 
 BASE: dict[str, Any] = {
     "name": "remediate",

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from scp_documents import DENY_ROOT, DENY_ROOT_EXEMPT
 
 MGMT = "111111111111"
 ADMIN = "222222222222"  # IAM delegated administrator
@@ -20,21 +21,6 @@ AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
 CREATE_PASSWORD = "arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword"
 DELETE_CREDENTIALS = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
 S3_UNLOCK = "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
-
-DENY_ROOT = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "DenyRoot",
-            "Effect": "Deny",
-            "Action": "*",
-            "Resource": "*",
-            "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}},
-        }
-    ],
-}
-DENY_ROOT_EXEMPT = copy.deepcopy(DENY_ROOT)
-DENY_ROOT_EXEMPT["Statement"][0]["Condition"]["Null"] = {"aws:AssumedRoot": "true"}
 
 BASE: dict[str, Any] = {
     "name": "unit",
