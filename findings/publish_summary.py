@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from rootguard.rules import MEMBER_CHECK_ID
+
 from .asff import (
     AsffCompliance,
     AsffFinding,
@@ -18,7 +20,6 @@ from .build import ASFF_PARTITIONS, iso_timestamp
 from .ids import finding_id, generator_id, product_arn
 from .validate import validate_finding
 
-MEMBER_CHECK_ID = "iam_member_root_credentials_absent"
 SUMMARY_CHECK_ID = "organization_member_root_credentials_summary"
 SUMMARY_GENERATOR_ID = generator_id(SUMMARY_CHECK_ID)
 _SEVERITY_ORDER = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")

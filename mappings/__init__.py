@@ -1,7 +1,8 @@
 """Compliance and severity mappings for rootguard checks."""
 
+from rootguard.rules import CHECK_IDS
+
 from .loader import (
-    CHECK_IDS,
     CheckMapping,
     MappingError,
     Requirement,

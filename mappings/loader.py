@@ -14,16 +14,6 @@ from pydantic import BaseModel, ConfigDict
 
 from rootguard.models import NotEvaluatedReason
 
-# The six check ids, in report order. The rules registry (rootguard.rules.CHECK_IDS) must agree.
-CHECK_IDS: tuple[str, ...] = (
-    "organizations_iam_trusted_access_enabled",
-    "iam_org_root_credentials_management_enabled",
-    "iam_org_root_sessions_enabled",
-    "iam_member_root_credentials_absent",
-    "organizations_scps_allow_root_sessions",
-    "organizations_iam_delegated_admin_allowed",
-)
-
 SeverityLabel = Literal["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
 Credential = Literal[
     "active_access_key", "password", "inactive_access_key", "signing_certificate", "mfa_device"

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 ROOT_CREDENTIALS_MANAGEMENT = "RootCredentialsManagement"
 ROOT_SESSIONS = "RootSessions"
 IAM_SERVICE_PRINCIPAL = "iam.amazonaws.com"
+# The error Organizations answers a caller whose account is in no organization.
+NOT_IN_USE = "AWSOrganizationsNotInUseException"
 
 
 class _Model(BaseModel):
@@ -206,9 +208,3 @@ class OrgFacts(_Model):
     scps_readable: bool = True
     member_audits: dict[str, MemberAudit] = Field(default_factory=dict)
     collected_at: datetime | None = None
-
-    def account(self, account_id: str) -> Account | None:
-        for acct in self.accounts:
-            if acct.id == account_id:
-                return acct
-        return None

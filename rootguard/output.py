@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rootguard.models import Result, Status
-
-MEMBER_CHECK_ID = "iam_member_root_credentials_absent"
+from rootguard.rules import MEMBER_CHECK_ID
 
 
 def write_atomic(path: Path, text: str) -> Path:

@@ -46,8 +46,7 @@ class _Entry:
 
 @dataclass(frozen=True)
 class BridgeSettings:
-    rules: RuleConfig
-    excluded_accounts: frozenset[str] = frozenset()
+    rules: RuleConfig  # its excluded_accounts also drive the collection
     fallback_role_name: str | None = None
     max_workers: int = 16
 
@@ -100,12 +99,11 @@ def settings_for(provider: Any) -> BridgeSettings:
         from rootguard.config import load_config
 
         cfg = load_config(path)
-        excluded = frozenset(cfg.excluded_accounts)
         return BridgeSettings(
             rules=RuleConfig(
-                allowed_delegated_admins=cfg.allowed_delegated_admins, excluded_accounts=excluded
+                allowed_delegated_admins=cfg.allowed_delegated_admins,
+                excluded_accounts=frozenset(cfg.excluded_accounts),
             ),
-            excluded_accounts=excluded,
             fallback_role_name=cfg.fallback_role_name,
             max_workers=cfg.max_workers,
         )
@@ -116,7 +114,6 @@ def settings_for(provider: Any) -> BridgeSettings:
     )
     return BridgeSettings(
         rules=rules,
-        excluded_accounts=rules.excluded_accounts,
         fallback_role_name=audit.get("rootguard_fallback_role_name") or None,
         max_workers=int(audit.get("rootguard_max_workers") or 16),
     )
@@ -138,7 +135,7 @@ def _collect(provider: Any, key: RunKey, settings: BridgeSettings, with_members:
         max_workers=settings.max_workers,
         member_audit=with_members,
         assume_role_name=settings.fallback_role_name,
-        excluded_accounts=settings.excluded_accounts,
+        excluded_accounts=settings.rules.excluded_accounts,
     )
     try:
         return collect_facts(provider.session.current_session, config, progress=_quiet_progress)
@@ -151,7 +148,7 @@ def _collect(provider: Any, key: RunKey, settings: BridgeSettings, with_members:
         return OrgFacts(caller=caller, organization_error=str(exc))
 
 
-def facts_for(provider: Any, *, with_members: bool) -> OrgFacts:
+def facts_for(provider: Any, *, with_members: bool, settings: BridgeSettings | None = None) -> OrgFacts:
     """This run's facts, collected at most once per identity. Prowler runs its checks in sorted order and the
     member check's id sorts before every organization-level rootguard check, so the member audit is asked
     for first and the organization-level checks reuse its facts (tests/checks pins that order). Were an
@@ -160,7 +157,7 @@ def facts_for(provider: Any, *, with_members: bool) -> OrgFacts:
     with _lock:
         entry = _cache.get(key)
         if entry is None or (with_members and not entry.with_members):
-            facts = _collect(provider, key, settings_for(provider), with_members)
+            facts = _collect(provider, key, settings or settings_for(provider), with_members)
             entry = _Entry(facts=facts, with_members=with_members)
             _cache[key] = entry
         return entry.facts
@@ -220,8 +217,9 @@ def to_report(metadata: str, result: Result, region: str, organization_id: str |
 def results_for(check_id: str, provider: Any | None = None) -> tuple[OrgFacts, list[Result]]:
     """The check's Results for the current Prowler run."""
     provider = provider or current_provider()
-    facts = facts_for(provider, with_members=check_id == MEMBER_CHECK_ID)
-    return facts, evaluate(facts, settings_for(provider).rules, [check_id])
+    settings = settings_for(provider)  # read once per check: facts and rules see the same settings
+    facts = facts_for(provider, with_members=check_id == MEMBER_CHECK_ID, settings=settings)
+    return facts, evaluate(facts, settings.rules, [check_id])
 
 
 def reports_for(check: Any, check_id: str) -> list[Any]:

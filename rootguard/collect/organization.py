@@ -27,8 +27,6 @@ from rootguard.models import (
 
 log = logging.getLogger("rootguard.collect")
 
-NOT_IN_USE = "AWSOrganizationsNotInUseException"
-
 
 def partition_of(arn: str) -> str:
     """``arn:aws-us-gov:iam::...`` -> ``aws-us-gov``."""
@@ -112,17 +110,14 @@ def read_features(iam: BaseClient) -> tuple[FeaturesState, frozenset[str], str]:
 @dataclass
 class Root:
     id: str
-    name: str
     scp_enabled: bool
 
 
 @dataclass
 class OrgTree:
-    """What the top-down walk found: roots, OU names and each account's path of parent ids."""
+    """What the top-down walk found: roots, and each account with its path of parent ids."""
 
     roots: list[Root] = field(default_factory=list)
-    ou_names: dict[str, str] = field(default_factory=dict)
-    paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     error: str = ""
 
@@ -151,20 +146,18 @@ def walk_tree(org: BaseClient) -> OrgTree:
             scp = any(
                 t.get("Type") == "SERVICE_CONTROL_POLICY" and t.get("Status") == "ENABLED" for t in types
             )
-            tree.roots.append(Root(id=str(item["Id"]), name=str(item.get("Name", "")), scp_enabled=scp))
+            tree.roots.append(Root(id=str(item["Id"]), scp_enabled=scp))
         queue: deque[tuple[str, tuple[str, ...]]] = deque((r.id, (r.id,)) for r in tree.roots)
         while queue:
             parent, path = queue.popleft()
             for item in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=parent):
                 acct = _account(item, path)
                 tree.accounts[acct.id] = acct
-                tree.paths[acct.id] = path
             children = paginate(
                 org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent
             )
             for ou in children:
                 ou_id = str(ou["Id"])
-                tree.ou_names[ou_id] = str(ou.get("Name", ""))
                 queue.append((ou_id, (*path, ou_id)))
     except ClientError as exc:
         tree.error = describe(exc)
@@ -182,10 +175,9 @@ def read_accounts(org: BaseClient, tree: OrgTree) -> tuple[tuple[Account, ...], 
     error = ""
     try:
         for item in paginate(org, "list_accounts", "Accounts"):
-            acct_id = str(item["Id"])
-            acct = _account(item, tree.paths.get(acct_id, ()))
-            if merged.get(acct_id) != acct:  # keep one object per account, not one per listing
-                merged[acct_id] = acct
+            walked = tree.accounts.get(str(item["Id"]))
+            acct = _account(item, walked.parent_path if walked else ())
+            merged[acct.id] = acct
     except ClientError as exc:
         error = describe(exc)
         log.warning("accounts not fully listed: %s", error)

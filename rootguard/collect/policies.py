@@ -29,7 +29,6 @@ SCP = "SERVICE_CONTROL_POLICY"
 class ScpFacts:
     blocks: tuple[ScpBlock, ...] = ()
     readable: bool = True
-    error: str = ""
     # policy id -> parsed document, only for policies that deny root sessions (per-account re-evaluation)
     documents: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -71,9 +70,8 @@ def read_scp_blocks(org: BaseClient, tree: OrgTree, partition: str) -> ScpFacts:
                     )
                 )
     except ClientError as exc:
-        error = describe(exc)
-        log.warning("SCPs not readable: %s", error)
-        return ScpFacts(readable=False, error=error)
+        log.warning("SCPs not readable: %s", describe(exc))
+        return ScpFacts(readable=False)
     blocks.sort(key=lambda b: (b.policy_id, b.target_id))
     return ScpFacts(blocks=tuple(blocks), documents=documents)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rootguard.collect.errors import describe, error_code, is_access_denied
-from rootguard.collect.organization import NOT_IN_USE, read_organization
-from rootguard.models import Organization
+from rootguard.collect.organization import read_organization
+from rootguard.models import NOT_IN_USE, Organization
 from rootguard.remediate.errors import Refusal, RemediationError
 from rootguard.remediate.sessions import Context
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rootguard.models import (
+    NOT_IN_USE,
     FeaturesState,
     NotEvaluatedReason,
     OrgFacts,
@@ -17,7 +18,6 @@ from rootguard.models import (
 )
 from rootguard.rules.config import RuleConfig
 
-NOT_IN_USE = "AWSOrganizationsNotInUseException"
 _ACCESS_DENIED_MARKERS = ("AccessDenied", "UnauthorizedOperation", "AuthorizationError")
 _THROTTLING_MARKERS = ("Throttl", "TooManyRequests", "RequestLimitExceeded", "SlowDown")
 
@@ -27,11 +27,11 @@ RuleFunction = Callable[[OrgFacts, RuleConfig], list[Result]]
 
 @dataclass(frozen=True)
 class Rule:
-    """One check: its id (also the Prowler check id), what it is about and the function that judges it."""
+    """One check: its id (also the Prowler check id), its level and the function that judges it. Titles and
+    remediation text live in mappings/rootguard.yaml (findings) and tools/build_checks.py (Prowler)."""
 
     check_id: str
     level: Level
-    title: str
     func: RuleFunction
 
     def __call__(self, facts: OrgFacts, config: RuleConfig) -> list[Result]:

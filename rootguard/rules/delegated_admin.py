@@ -86,6 +86,5 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
 RULE = Rule(
     check_id=CHECK_ID,
     level="organization",
-    title="Only allowed accounts are IAM delegated administrators",
     func=evaluate,
 )

@@ -23,10 +23,7 @@ from rootguard.rules.common import (
     reason_for_error,
 )
 from rootguard.rules.config import RuleConfig
-
-TRUSTED_ACCESS_CLI = (
-    f"aws organizations enable-aws-service-access --service-principal {IAM_SERVICE_PRINCIPAL}"
-)
+from rootguard.rules.trusted_access import ENABLE_CLI as TRUSTED_ACCESS_CLI
 
 
 @dataclass(frozen=True)
@@ -139,12 +136,12 @@ def evaluate_feature(feature: Feature, facts: OrgFacts) -> Result:
     )
 
 
-def _rule(feature: Feature, title: str) -> Rule:
+def _rule(feature: Feature) -> Rule:
     def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
         return [evaluate_feature(feature, facts)]
 
-    return Rule(check_id=feature.check_id, level="organization", title=title, func=evaluate)
+    return Rule(check_id=feature.check_id, level="organization", func=evaluate)
 
 
-ROOT_CREDENTIALS_RULE = _rule(ROOT_CREDENTIALS, "Centralized root credentials management is enabled")
-ROOT_SESSIONS_RULE = _rule(ROOT_SESSION, "Centralized root sessions are enabled")
+ROOT_CREDENTIALS_RULE = _rule(ROOT_CREDENTIALS)
+ROOT_SESSIONS_RULE = _rule(ROOT_SESSION)

@@ -26,13 +26,15 @@ from rootguard.rules.common import (
     reason_for_error,
 )
 from rootguard.rules.config import RuleConfig
+from rootguard.rules.features import ROOT_SESSION
+from rootguard.rules.scps import EXEMPTION
 
 CHECK_ID = "iam_member_root_credentials_absent"
 DELETE_HOW = (
     "Delete them in IAM > Root access management, or in an sts:AssumeRoot session with the "
     "IAMDeleteRootUserCredentials task policy."
 )
-ROOT_SESSIONS_CLI = "aws iam enable-organizations-root-sessions"
+ROOT_SESSIONS_CLI = ROOT_SESSION.enable_cli
 
 
 def mask(suffix: str) -> str:
@@ -185,15 +187,14 @@ def _skipped_message(
         named = f"by {_join(policies)}" if policies else "by a service control policy"
         return (
             f"Root sessions into account {label} are denied {named}. Exempt root sessions in the deny "
-            'statement with "Condition": {"Null": {"aws:AssumedRoot": "true"}} (Control Tower: '
-            "ExemptAssumeRoot), then re-run the scan."
+            f"statement with {EXEMPTION} (Control Tower: ExemptAssumeRoot), then re-run the scan."
         )
     if reason is NotEvaluatedReason.SUSPENDED:
         return f"Account {label} is suspended or closed{error}; its root user cannot be audited."
     if reason is NotEvaluatedReason.PENDING_CLOSURE:
         return f"Account {label} is pending closure; its root user cannot be audited."
     if reason is NotEvaluatedReason.EXCLUDED:
-        return f"Account {label} is excluded from the root credentials audit by configuration."
+        return _excluded_message(account)
     if reason is NotEvaluatedReason.MANAGEMENT_ACCOUNT:
         return _management_message(account)
     if reason is NotEvaluatedReason.ROOT_SESSIONS_UNAVAILABLE:
@@ -209,6 +210,10 @@ def _skipped_message(
     if reason is NotEvaluatedReason.THROTTLED:
         return f"The audit of account {label} was still throttled after retries{error}. Re-run the scan."
     return f"The audit of account {label} failed{error}. Re-run the scan; if it persists, check the account."
+
+
+def _excluded_message(account: Account) -> str:
+    return f"Account {_label(account)} is excluded from the root credentials audit by configuration."
 
 
 def _management_message(account: Account) -> str:
@@ -232,7 +237,7 @@ def evaluate_account(facts: OrgFacts, account: Account, config: RuleConfig) -> R
             CHECK_ID,
             resource,
             NotEvaluatedReason.EXCLUDED,
-            f"Account {_label(account)} is excluded from the root credentials audit by configuration.",
+            _excluded_message(account),
             **details,
         )
     audit = facts.member_audits.get(account.id)
@@ -285,6 +290,5 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
 RULE = Rule(
     check_id=CHECK_ID,
     level="account",
-    title="Member account root users hold no credentials",
     func=evaluate,
 )

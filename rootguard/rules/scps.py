@@ -98,6 +98,5 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
 RULE = Rule(
     check_id=CHECK_ID,
     level="organization",
-    title="Service control policies allow centralized root sessions",
     func=evaluate,
 )

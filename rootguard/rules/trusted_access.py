@@ -92,6 +92,5 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
 RULE = Rule(
     check_id=CHECK_ID,
     level="organization",
-    title="Trusted access for IAM is enabled in AWS Organizations",
     func=evaluate,
 )
