@@ -114,39 +114,31 @@ def safe_details(details: Mapping[str, Any]) -> dict[str, str]:
 
 def _resources(result: Result, placement: Placement) -> list[AsffResource]:
     partition = placement.partition if placement.partition in ASFF_PARTITIONS else None
-    details = safe_details(result.details)
     res = result.resource
-    if res.kind is ResourceKind.ACCOUNT:
-        other = {"name": res.name, "arn": res.arn, **details}
-        primary = AsffResource(
-            Type="AwsAccount",
-            Id=f"AWS::::Account:{res.id}",
-            Partition=partition,
-            Region=placement.region,
-            Details=AsffResourceDetails(Other={k: v for k, v in list(other.items())[:50] if v.strip()}),
-        )
-        out = [primary]
-        org_arn = _ORG_ARN_FROM_ACCOUNT.match(res.arn)
-        if org_arn:
-            out.append(
-                AsffResource(
-                    Type="Other",
-                    Id=f"{org_arn.group(1)}organization/{org_arn.group(2)}",
-                    Partition=partition,
-                    Region=placement.region,
-                )
+    is_account = res.kind is ResourceKind.ACCOUNT
+    head = {"name": res.name, "arn": res.arn} if is_account else {"id": res.id, "name": res.name}
+    other = {**head, **safe_details(result.details)}
+    primary = AsffResource(
+        Type="AwsAccount" if is_account else "Other",
+        Id=f"AWS::::Account:{res.id}" if is_account else cut(res.arn or res.id, 512),
+        Partition=partition,
+        Region=placement.region,
+        Details=AsffResourceDetails(
+            Other={k: v for k, v in list(other.items())[:MAX_OTHER_FIELDS] if v.strip()}
+        ),
+    )
+    out = [primary]
+    org_arn = _ORG_ARN_FROM_ACCOUNT.match(res.arn) if is_account else None
+    if org_arn:
+        out.append(
+            AsffResource(
+                Type="Other",
+                Id=f"{org_arn.group(1)}organization/{org_arn.group(2)}",
+                Partition=partition,
+                Region=placement.region,
             )
-        return out
-    other = {"id": res.id, "name": res.name, **details}
-    return [
-        AsffResource(
-            Type="Other",
-            Id=cut(res.arn or res.id, 512),
-            Partition=partition,
-            Region=placement.region,
-            Details=AsffResourceDetails(Other={k: v for k, v in list(other.items())[:50] if v.strip()}),
         )
-    ]
+    return out
 
 
 def _product_fields(result: Result) -> dict[str, str]:
@@ -237,12 +229,12 @@ def build_findings(
     out = []
     for result in results:
         where = placement(result) if callable(placement) else placement
-        if result.check_id not in mappings:
-            raise ValueError(f"no mapping for check id {result.check_id!r}")
         first = None
         if first_observed:
             first = first_observed.get(result_finding_id(result, where.partition))
         out.append(
-            build_finding(result, where, run_at, mapping=mappings[result.check_id], first_observed_at=first)
+            build_finding(
+                result, where, run_at, mapping=mappings.get(result.check_id), first_observed_at=first
+            )
         )
     return out

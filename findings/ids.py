@@ -63,10 +63,5 @@ def scope_id(result: Result) -> str:
     return match.group(1) if match else result.resource.id
 
 
-def partition_of_arn(arn: str, default: str = "aws") -> str:
-    parts = arn.split(":", 2)
-    return parts[1] if len(parts) > 2 and parts[0] == "arn" and parts[1] else default
-
-
 def result_finding_id(result: Result, partition: str) -> str:
     return finding_id(partition, scope_id(result), result.check_id, result.resource.id)

@@ -86,7 +86,7 @@ def _split_message(text: str, status: Status) -> tuple[str, NotEvaluatedReason |
     return text[match.end() :], reason if status is Status.NOT_EVALUATED else None
 
 
-def _kind_and_id(arn: str, fallback_id: str) -> tuple[ResourceKind, str]:
+def _kind_and_id(arn: str) -> tuple[ResourceKind, str]:
     if m := _ORG_ARN.search(arn):
         return ResourceKind.ORGANIZATION, m.group(1)
     if m := _ACCOUNT_ARN.search(arn):
@@ -100,7 +100,7 @@ def _result(
     check_id: str, status: Status, message: str, arn: str, resource_id: str, rg: dict[str, Any] | None
 ) -> Result:
     message, reason = _split_message(message, status)
-    kind, parsed_id = _kind_and_id(arn, resource_id)
+    kind, parsed_id = _kind_and_id(arn)
     rg = rg or {}
     if rg.get("resource_kind"):
         kind = ResourceKind(rg["resource_kind"])
@@ -132,8 +132,9 @@ def _read(
     path: str | Path,
     check_of: Callable[[dict[str, Any]], str | None],
     parse: Callable[[dict[str, Any], str], _Parsed],
+    data: list[Any] | None = None,
 ) -> ProwlerImport:
-    """Read every finding of a Prowler output file: findings of other checks are counted as ignored, a finding
+    """Read every finding of a Prowler output file (`data`: its already parsed list): findings of other checks are counted as ignored, a finding
     that cannot be read is dropped with a problem line naming it, the rest become Results. The account, Region
     and partition are the first each finding states."""
     path = Path(path)
@@ -141,7 +142,7 @@ def _read(
     ignored = 0
     problems: list[str] = []
     account = region = partition = None
-    for i, item in enumerate(_load_list(path)):
+    for i, item in enumerate(_load_list(path) if data is None else data):
         check_id = check_of(item)
         if check_id is None:
             ignored += 1
@@ -199,14 +200,13 @@ def _parse_asff(item: dict[str, Any], check_id: str) -> _Parsed:
     status = _ASFF_STATUS[item["Compliance"]["Status"]] or Status.NOT_EVALUATED
     resource = item["Resources"][0]
     arn = resource["Id"]
-    _kind, rid = _kind_and_id(arn, "")
     message = item.get("Description") or ""
     rg: dict[str, Any] = {}
     if check_id == "iam_member_root_credentials_absent" and status is Status.FAIL:
         # The structured details do not survive json-asff; recover what is present from the message so the
         # severity still follows the credentials (e.g. an active access key stays CRITICAL).
         rg["details"] = {"kinds": sorted(credentials_present({"kinds": _clauses(message)}))}
-    result = _result(check_id, status, message, arn, rid, rg)
+    result = _result(check_id, status, message, arn, "", rg)
     return result, item.get("AwsAccountId"), resource.get("Region"), resource.get("Partition")
 
 
@@ -244,9 +244,9 @@ def read_prowler_output(path: str | Path) -> ProwlerImport:
     if not data:
         return ProwlerImport(source=str(path), results=[])
     if "GeneratorId" in data[0] or "SchemaVersion" in data[0]:
-        return read_prowler_asff(path)
+        return _read(path, _asff_check, _parse_asff, data)
     if "metadata" in data[0] or "finding_info" in data[0]:
-        return read_prowler_ocsf(path)
+        return _read(path, _ocsf_check, _parse_ocsf, data)
     raise ProwlerOutputError(f"{path}: neither Prowler json-ocsf nor json-asff findings")
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import jsonschema
 
+from .publish_batching import serialized_size
+
 MAX_FINDING_BYTES = 240 * 1024
 
 Check = Callable[[Any], bool]
@@ -281,7 +283,7 @@ def validate_finding(finding: dict[str, Any]) -> None:
         error = jsonschema.exceptions.best_match(_jsonschema_validator().iter_errors(finding))
         where = f"{_path(error.absolute_path)}: {error.message}" if error else "rejected by the ASFF schema"
         raise FindingValidationError(f"finding {fid}: {where}")
-    size = len(json.dumps(finding, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    size = serialized_size(finding)
     if size > MAX_FINDING_BYTES:
         raise FindingValidationError(
             f"finding {finding.get('Id', '?')}: {size} bytes exceeds the 240 KB limit"
