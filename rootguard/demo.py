@@ -18,6 +18,7 @@ from typing import TextIO
 
 from rootguard.config import Config
 from rootguard.models import Status
+from rootguard.rules import MEMBER_CHECK_ID
 
 CHECKS_DIR = Path(__file__).resolve().parents[1] / "checks"
 
@@ -87,7 +88,7 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
         )
         out.write("  Accounts to fix:\n")
         for r in outcome.results:
-            if r.check_id == "iam_member_root_credentials_absent" and r.status is Status.FAIL:
+            if r.check_id == MEMBER_CHECK_ID and r.status is Status.FAIL:
                 out.write(
                     f"    {r.resource.id} ({r.resource.name}): {', '.join(r.details.get('kinds', []))}\n"
                 )

@@ -76,34 +76,26 @@ def placement_for(cfg: Config, caller_account: str, region: str, partition: str)
     return per_member
 
 
-def run_scan(
+def collect_and_evaluate(
     session: boto3.Session,
     cfg: Config,
+    check_ids: list[str],
     *,
-    output_dir: Path,
-    publish: bool = False,
-    dry_run: bool = False,
     member_audit: bool = True,
     progress: bool = False,
-    run_at: datetime | None = None,
-) -> ScanOutcome:
+) -> tuple[OrgFacts, list[Result]]:
+    """Collect what `check_ids` need and evaluate them. Bad settings are a UsageError; a collection that
+    cannot start (no identity, global STS endpoint) an AwsSetupError."""
     import sys
 
     from rootguard.collect import CollectConfig, CollectError, collect_facts
-    from rootguard.findings.build import build_findings
-    from rootguard.rules import CHECK_IDS, RuleConfig, evaluate
+    from rootguard.rules import MEMBER_CHECK_ID, RuleConfig, evaluate
 
-    check_ids = list(cfg.checks or CHECK_IDS)
-    unknown = [c for c in check_ids if c not in CHECK_IDS]
-    if unknown:
-        raise UsageError(f"unknown check id {unknown[0]!r}; known: {', '.join(CHECK_IDS)}")
-    ident = caller_identity(session)
-    region = session.region_name or "us-east-1"
     try:
         collect_cfg = CollectConfig(
-            region=region,
+            region=session.region_name or "us-east-1",
             max_workers=cfg.max_workers,
-            member_audit=member_audit and "iam_member_root_credentials_absent" in check_ids,
+            member_audit=member_audit and MEMBER_CHECK_ID in check_ids,
             assume_role_name=cfg.fallback_role_name,
             excluded_accounts=frozenset(cfg.excluded_accounts),
         )
@@ -115,13 +107,36 @@ def run_scan(
         )
     except CollectError as exc:
         raise AwsSetupError(str(exc)) from None
-    results = evaluate(
-        facts,
-        RuleConfig(
-            allowed_delegated_admins=frozenset(cfg.allowed_delegated_admins),
-            excluded_accounts=frozenset(cfg.excluded_accounts),
-        ),
-        check_ids,
+    rules = RuleConfig(
+        allowed_delegated_admins=frozenset(cfg.allowed_delegated_admins),
+        excluded_accounts=frozenset(cfg.excluded_accounts),
+    )
+    return facts, evaluate(facts, rules, check_ids)
+
+
+def run_scan(
+    session: boto3.Session,
+    cfg: Config,
+    *,
+    output_dir: Path,
+    publish: bool = False,
+    dry_run: bool = False,
+    member_audit: bool = True,
+    progress: bool = False,
+    run_at: datetime | None = None,
+) -> ScanOutcome:
+    from rootguard.findings.build import build_findings
+    from rootguard.rules import CHECK_IDS, select
+
+    check_ids = list(cfg.checks or CHECK_IDS)
+    try:
+        select(check_ids)  # unknown ids are a usage error before any AWS call
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ident = caller_identity(session)
+    region = session.region_name or "us-east-1"
+    facts, results = collect_and_evaluate(
+        session, cfg, check_ids, member_audit=member_audit, progress=progress
     )
     run_at = run_at or datetime.now(UTC)
     partition = facts.caller.partition
@@ -207,7 +222,6 @@ def publish_source(
     from rootguard.findings.prowler_readers import ProwlerOutputError, findings_from_prowler
     from rootguard.findings.securityhub import Publisher
     from rootguard.findings.validate import FindingValidationError, validate_findings
-    from rootguard.models import Result
 
     publisher = Publisher(session, _settings(cfg, output_dir))
     if resume:

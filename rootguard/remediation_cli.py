@@ -28,21 +28,12 @@ def _confirm(question: str, args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _failing_accounts(session: boto3.Session, cfg: Config) -> list[str]:
-    from rootguard.collect import CollectConfig, collect_facts
+    """The member accounts the scan would report FAIL, collected and judged exactly as `rootguard scan` does."""
     from rootguard.models import Status
-    from rootguard.rules import MEMBER_CHECK_ID, RuleConfig, evaluate
+    from rootguard.pipeline import collect_and_evaluate
+    from rootguard.rules import MEMBER_CHECK_ID
 
-    facts = collect_facts(
-        session,
-        CollectConfig(
-            region=session.region_name,
-            max_workers=cfg.max_workers,
-            excluded_accounts=frozenset(cfg.excluded_accounts),
-        ),
-    )
-    results = evaluate(
-        facts, RuleConfig(excluded_accounts=frozenset(cfg.excluded_accounts)), [MEMBER_CHECK_ID]
-    )
+    _, results = collect_and_evaluate(session, cfg, [MEMBER_CHECK_ID])
     return [r.resource.id for r in results if r.status is Status.FAIL]
 
 

@@ -106,3 +106,42 @@ def test_management_account_is_refused(served, tmp_path: Path) -> None:
     )
     assert p.returncode == 3, p.stderr  # partial: nothing was remediated
     assert f"{served.management_account_id}: REFUSED" in p.stdout and "management account" in p.stdout
+
+
+def test_all_failing_plans_exactly_the_accounts_the_scan_fails(served, tmp_path: Path) -> None:
+    before = {a: flags(served, a) for a in (DIRTY, OTHER_DIRTY, "666666666663")}
+    p = run(served, "remediate", "delete-root-credentials", "--all-failing", "--output-dir", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    for account in before:
+        assert account in p.stdout
+    assert {a: flags(served, a) for a in before} == before  # a dry run
+
+
+def test_all_failing_without_credentials_is_one_line_exit_4(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rootguard.cli",
+            "remediate",
+            "delete-root-credentials",
+            "--all-failing",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert p.returncode == 4, p.stderr
+    assert "Traceback" not in p.stderr
+    assert p.stderr.strip().splitlines()[-1].startswith("rootguard: error:")
