@@ -254,7 +254,10 @@ class Publisher:
         sleep: Sleep = time.sleep,
         backoff: Backoff | None = None,
         client_for: Callable[[Target, str | None], BaseClient] | None = None,
+        caller: tuple[str, str] | None = None,
     ) -> None:
+        """`caller`: the session's (account id, partition) when the caller already knows them, which saves
+        an sts:GetCallerIdentity."""
         self.session = session
         self.settings = settings or PublishSettings()
         s = self.settings
@@ -277,7 +280,7 @@ class Publisher:
         self._clients: HubClients | None = None
         self._paced: set[int] = set()  # clients whose requests take tokens (see _pace)
         self._paced_lock = threading.Lock()
-        self._caller: tuple[str, str] | None = None  # (account, partition)
+        self._caller: tuple[str, str] | None = caller  # (account, partition)
 
     # ------------------------------------------------------------------------------- identity
 

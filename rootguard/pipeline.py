@@ -163,6 +163,7 @@ def run_scan(
             checks_ran=check_ids,
             completed_checks=_completed_checks(results, check_ids),
             run_at=run_at,
+            caller=(facts.caller.account_id, facts.caller.partition),
         )
     return outcome
 
@@ -197,10 +198,12 @@ def publish_findings(
     checks_ran: list[str],
     completed_checks: list[str],
     run_at: datetime,
+    caller: tuple[str, str] | None = None,
 ) -> Any:
+    """`caller`: (account id, partition) when already known."""
     from rootguard.findings.securityhub import Publisher
 
-    return Publisher(session, _settings(cfg, output_dir)).publish(
+    return Publisher(session, _settings(cfg, output_dir), caller=caller).publish(
         findings, checks_ran=checks_ran, completed_checks=completed_checks, run_at=run_at
     )
 
@@ -218,19 +221,21 @@ def publish_source(
     """`rootguard publish`: a results/ASFF file, a Prowler output file, or a spool to replay."""
     import json
 
+    from rootguard.collect.organization import partition_of
     from rootguard.findings.build import Placement, build_findings
     from rootguard.findings.prowler_readers import ProwlerOutputError, findings_from_prowler
     from rootguard.findings.securityhub import Publisher
     from rootguard.findings.validate import FindingValidationError, validate_findings
 
-    publisher = Publisher(session, _settings(cfg, output_dir))
+    settings = _settings(cfg, output_dir)
     if resume:
         if not Path(resume).is_file():
             raise UsageError(f"{resume}: no such spool file")
-        return publisher.resume(resume)
+        return Publisher(session, settings).resume(resume)
     ident = caller_identity(session)
     region = session.region_name or "us-east-1"
-    partition = ident["Arn"].split(":")[1]
+    partition = partition_of(ident["Arn"])
+    publisher = Publisher(session, settings, caller=(ident["Account"], partition))
     run_at = datetime.now(UTC)
     placement = placement_for(cfg, ident["Account"], region, partition)
     if from_prowler:

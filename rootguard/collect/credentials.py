@@ -13,7 +13,8 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from rootguard.collect.errors import describe, error_code
+from rootguard.collect.errors import NO_SUCH_ENTITY_CODES, describe, error_code
+from rootguard.collect.organization import paginate
 from rootguard.models import AccessKey, MFADevice, RootCredentials, SigningCertificate
 
 SUMMARY_FLAGS: tuple[str, ...] = (
@@ -78,10 +79,7 @@ def _datetime(value: Any) -> datetime | None:
 
 
 def _list_all(iam: BaseClient, operation: str, result_key: str) -> list[Mapping[str, Any]]:
-    items: list[Mapping[str, Any]] = []
-    for page in iam.get_paginator(operation).paginate():
-        items.extend(page.get(result_key, []))
-    return items
+    return list(paginate(iam, operation, result_key))
 
 
 class DetailErrors:
@@ -114,7 +112,7 @@ def read_root_credentials(iam: BaseClient, *, details: bool = True) -> tuple[Roo
             fields["password"] = True
             fields["password_created"] = _datetime(profile.get("CreateDate"))
         except ClientError as exc:
-            if error_code(exc) not in ("NoSuchEntity", "NoSuchEntityException"):
+            if error_code(exc) not in NO_SUCH_ENTITY_CODES:
                 errors.add("GetLoginProfile", exc)
     detail_calls = (
         ("AccountAccessKeysPresent", "access_keys", "list_access_keys", "AccessKeyMetadata", access_keys),

@@ -26,6 +26,8 @@ THROTTLING_CODES = frozenset(
     }
 )
 EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+NO_SUCH_ENTITY_CODES = frozenset({"NoSuchEntity", "NoSuchEntityException"})
+ALREADY_EXISTS_CODES = frozenset({"EntityAlreadyExists", "EntityAlreadyExistsException"})
 
 # iam:ListOrganizationsFeatures. The botocore model gives these shapes no wire code (so botocore expects
 # the shape name) while the AWS API reference prints them without the "Exception" suffix: accept both.

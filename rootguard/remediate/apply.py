@@ -20,7 +20,8 @@ from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rootguard.collect.credentials import read_root_credentials
-from rootguard.collect.errors import error_code, is_expired
+from rootguard.collect.errors import NO_SUCH_ENTITY_CODES, error_code, is_expired
+from rootguard.collect.organization import paginate
 from rootguard.remediate.audit_log import AuditLog
 from rootguard.remediate.errors import Refusal, RemediationError
 from rootguard.remediate.models import (
@@ -41,7 +42,6 @@ from rootguard.remediate.sessions import (
     TaskPolicy,
     assume_root_client,
     caller_context,
-    page_items,
     session_call_error,
     with_session,
 )
@@ -51,7 +51,6 @@ log = logging.getLogger("rootguard.remediate")
 
 SKIP_ACTION = "rootguard:SkipAccount"
 VERIFY_ACTION = "rootguard:VerifyRootCredentialsDeleted"
-_NO_SUCH_ENTITY = frozenset({"NoSuchEntity", "NoSuchEntityException"})
 
 
 @dataclass(frozen=True)
@@ -271,14 +270,14 @@ class _Deleter:
         try:
             listed = {
                 CredentialKind.ACCESS_KEY: [
-                    str(i["AccessKeyId"]) for i in page_items(iam, "list_access_keys", "AccessKeyMetadata")
+                    str(i["AccessKeyId"]) for i in paginate(iam, "list_access_keys", "AccessKeyMetadata")
                 ],
                 CredentialKind.SIGNING_CERTIFICATE: [
                     str(i["CertificateId"])
-                    for i in page_items(iam, "list_signing_certificates", "Certificates")
+                    for i in paginate(iam, "list_signing_certificates", "Certificates")
                 ],
                 CredentialKind.MFA_DEVICE: [
-                    str(i["SerialNumber"]) for i in page_items(iam, "list_mfa_devices", "MFADevices")
+                    str(i["SerialNumber"]) for i in paginate(iam, "list_mfa_devices", "MFADevices")
                 ],
             }
         except (ClientError, BotoCoreError) as exc:
@@ -306,7 +305,7 @@ class _Deleter:
                 action.call(self._iam, ident)
             except ClientError as exc:
                 code = error_code(exc)
-                if code in _NO_SUCH_ENTITY:
+                if code in NO_SUCH_ENTITY_CODES:
                     return result(StepStatus.ALREADY_DONE)
                 if attempt == 1 and is_expired(code):
                     try:

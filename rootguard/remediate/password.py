@@ -13,7 +13,7 @@ import boto3
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.errors import error_code, is_expired
+from rootguard.collect.errors import ALREADY_EXISTS_CODES, NO_SUCH_ENTITY_CODES, error_code, is_expired
 from rootguard.remediate.audit_log import AuditLog
 from rootguard.remediate.errors import RemediationError
 from rootguard.remediate.models import PasswordRecoveryOutcome, Step, StepStatus
@@ -24,8 +24,6 @@ log = logging.getLogger("rootguard.remediate")
 
 ACTION = "iam:CreateLoginProfile"
 TARGET = "login profile (password recovery)"
-_NO_SUCH_ENTITY = frozenset({"NoSuchEntity", "NoSuchEntityException"})
-_ALREADY = frozenset({"EntityAlreadyExists", "EntityAlreadyExistsException"})
 
 
 def allow_password_recovery(
@@ -73,7 +71,7 @@ def _has_password(iam: BaseClient, account_id: str) -> bool:
         iam.get_login_profile()
     except ClientError as exc:
         code = error_code(exc)
-        if code in _NO_SUCH_ENTITY:
+        if code in NO_SUCH_ENTITY_CODES:
             return False
         if is_expired(code):
             raise
@@ -89,7 +87,7 @@ def _create(iam: BaseClient, account_id: str) -> bool:
         iam.create_login_profile()
     except ClientError as exc:
         code = error_code(exc)
-        if code in _ALREADY:
+        if code in ALREADY_EXISTS_CODES:
             return False
         if is_expired(code):
             raise

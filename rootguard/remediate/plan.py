@@ -16,7 +16,8 @@ from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rootguard.collect.credentials import mfa_kind, summary_flags
-from rootguard.collect.errors import error_code, is_expired
+from rootguard.collect.errors import NO_SUCH_ENTITY_CODES, error_code, is_expired
+from rootguard.collect.organization import paginate
 from rootguard.models import Organization
 from rootguard.remediate.errors import Refusal, RemediationError
 from rootguard.remediate.models import (
@@ -31,15 +32,12 @@ from rootguard.remediate.sessions import (
     Context,
     TaskPolicy,
     caller_context,
-    page_items,
     session_call_error,
     with_session,
 )
 from rootguard.remediate.targets import check_target, organization_of
 
 log = logging.getLogger("rootguard.remediate")
-
-_NO_SUCH_ENTITY = frozenset({"NoSuchEntity", "NoSuchEntityException"})
 
 
 def plan_delete_root_credentials(
@@ -96,16 +94,16 @@ def _read(iam: BaseClient, account_id: str) -> tuple[PlannedCredential, ...]:
     try:
         if flags["AccountAccessKeysPresent"]:
             action = "iam:ListAccessKeys"
-            found += access_key_items(page_items(iam, "list_access_keys", "AccessKeyMetadata"))
+            found += access_key_items(list(paginate(iam, "list_access_keys", "AccessKeyMetadata")))
         if flags["AccountSigningCertificatesPresent"]:
             action = "iam:ListSigningCertificates"
-            found += certificate_items(page_items(iam, "list_signing_certificates", "Certificates"))
+            found += certificate_items(list(paginate(iam, "list_signing_certificates", "Certificates")))
         if flags["AccountPasswordPresent"]:
             action = "iam:GetLoginProfile"
             found += login_profile_items(iam)
         if flags["AccountMFAEnabled"]:
             action = "iam:ListMFADevices"
-            found += mfa_items(page_items(iam, "list_mfa_devices", "MFADevices"))
+            found += mfa_items(list(paginate(iam, "list_mfa_devices", "MFADevices")))
     except ClientError as exc:
         if is_expired(error_code(exc)):
             raise
@@ -154,7 +152,7 @@ def login_profile_items(iam: BaseClient) -> list[PlannedCredential]:
     try:
         profile = iam.get_login_profile().get("LoginProfile", {})
     except ClientError as exc:
-        if error_code(exc) in _NO_SUCH_ENTITY:
+        if error_code(exc) in NO_SUCH_ENTITY_CODES:
             return []  # the summary flag lagged; nothing to delete
         raise
     return [PlannedCredential(kind=CredentialKind.LOGIN_PROFILE, created=_when(profile.get("CreateDate")))]

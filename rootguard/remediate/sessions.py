@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import boto3
 from botocore.client import BaseClient
@@ -209,10 +209,3 @@ def with_session(ctx: Context, account_id: str, task: TaskPolicy, work: Callable
                 continue
             raise
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def page_items(iam: BaseClient, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for page in iam.get_paginator(operation).paginate(**kwargs):
-        items.extend(page.get(key, []))
-    return items
