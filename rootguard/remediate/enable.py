@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 
 import boto3
-from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rootguard.collect.errors import describe, error_code, is_access_denied
@@ -55,8 +54,8 @@ def enable_centralized_root(
             reason=Refusal.NOT_ALL_FEATURES,
             account_id=org.management_account_id,
         )
-    organizations = ctx.factory.client("organizations")
-    iam = ctx.factory.client("iam")
+    organizations = ctx.client("organizations")
+    iam = ctx.client("iam")
     trusted = read_trusted_access_iam(organizations)
     if trusted is None:
         raise RemediationError(
@@ -65,7 +64,7 @@ def enable_centralized_root(
             reason=Refusal.ACCESS_DENIED,
             account_id=org.management_account_id,
         )
-    features = _enabled_features(ctx, iam, trusted)
+    features = _enabled_features(ctx, trusted)
     plan: list[tuple[str, str, bool, Callable[[], object]]] = [
         (
             TRUSTED_ACCESS,
@@ -108,7 +107,7 @@ def enable_centralized_root(
     )
 
 
-def _enabled_features(ctx: Context, iam: BaseClient, trusted: bool) -> frozenset[str]:
+def _enabled_features(ctx: Context, trusted: bool) -> frozenset[str]:
     state, features, error = ctx.features()
     if state is FeaturesState.OK:
         return features

@@ -64,6 +64,7 @@ class Context:
     caller: Caller
     _sts: BaseClient | None = None
     _features: tuple[FeaturesState, frozenset[str], str] | None = field(default=None, repr=False)
+    _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
 
     @property
     def sts(self) -> BaseClient:
@@ -71,10 +72,18 @@ class Context:
             self._sts = self.factory.sts()
         return self._sts
 
+    def client(self, service: str) -> BaseClient:
+        """The caller's client for `service`, made once per call (clients are thread safe; making one costs
+        milliseconds, and remediation checks every target account)."""
+        client = self._clients.get(service)
+        if client is None:
+            client = self._clients.setdefault(service, self.factory.client(service))
+        return client
+
     def features(self) -> tuple[FeaturesState, frozenset[str], str]:
         """iam:ListOrganizationsFeatures, read once (used to explain an AssumeRoot denial)."""
         if self._features is None:
-            self._features = read_features(self.factory.client("iam"))
+            self._features = read_features(self.client("iam"))
         return self._features
 
 

@@ -20,7 +20,7 @@ _NOT_FOUND = frozenset({"AccountNotFoundException", "AccountNotFound"})
 
 def organization_of(ctx: Context) -> Organization:
     """The caller's organization; RemediationError when there is none or it cannot be read."""
-    org, error = read_organization(ctx.factory.client("organizations"))
+    org, error = read_organization(ctx.client("organizations"))
     if org is not None:
         return org
     if error.startswith(NOT_IN_USE):
@@ -58,7 +58,7 @@ def check_target(ctx: Context, org: Organization, account_id: str) -> Target:
             account_id=account_id,
         )
     try:
-        data = ctx.factory.client("organizations").describe_account(AccountId=account_id)["Account"]
+        data = ctx.client("organizations").describe_account(AccountId=account_id)["Account"]
     except ClientError as exc:
         code = error_code(exc)
         if code in _NOT_FOUND:
