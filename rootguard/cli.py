@@ -24,8 +24,6 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_AWS = 4
 
-log = logging.getLogger("rootguard")
-
 
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("AWS")

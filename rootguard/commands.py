@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
-from rootguard.cli import EXIT_AWS, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from rootguard.cli import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
 from rootguard.config import Config, ConfigError, load_config
-from rootguard.errors import AwsSetupError, UsageError
-
-log = logging.getLogger("rootguard.cli")
+from rootguard.errors import UsageError
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -106,7 +103,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         output_dir=_output_dir(args, cfg),
         dry_run=args.dry_run,
     )
-    print(pipeline.describe_report(report))
+    print(report.summary())
     return EXIT_PARTIAL if report.spooled else EXIT_OK
 
 
@@ -115,7 +112,7 @@ def cmd_securityhub(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     session = _session(args, cfg)
-    for line in pipeline.securityhub_setup(session, cfg):
+    for line in pipeline.securityhub_setup(session):
         print(line)
     return EXIT_OK
 
@@ -148,4 +145,4 @@ def cmd_remediate(args: argparse.Namespace) -> int:
     return remediation_cli.run(args, session, cfg, _output_dir(args, cfg))
 
 
-__all__ = ["EXIT_AWS", "EXIT_USAGE", "AwsSetupError", "dispatch"]
+__all__ = ["dispatch"]

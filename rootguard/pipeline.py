@@ -276,7 +276,7 @@ def publish_source(
     return publisher.publish(findings, checks_ran=checks, run_at=run_at, completed_checks=[])
 
 
-def securityhub_setup(session: boto3.Session, cfg: Config) -> list[str]:
+def securityhub_setup(session: boto3.Session) -> list[str]:
     from rootguard.findings.insights import setup_insights
 
     return [change.line() for change in setup_insights(session, session.region_name)]
@@ -294,8 +294,4 @@ def print_outcome(outcome: ScanOutcome, fmt: str, out: TextIO) -> None:
     for name, path in outcome.files.items():
         out.write(f"  {name}: {path}\n")
     if outcome.publish_report is not None:
-        out.write(f"{describe_report(outcome.publish_report)}\n")
-
-
-def describe_report(report: Any) -> str:
-    return report.summary()
+        out.write(f"{outcome.publish_report.summary()}\n")
