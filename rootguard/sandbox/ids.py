@@ -21,10 +21,6 @@ def root_access_key_id(account_id: str) -> str:
     return generate_access_key_id_from_account_id(account_id, prefix="AKIA", total_length=20)
 
 
-def session_access_key_id(account_id: str) -> str:
-    return generate_access_key_id_from_account_id(account_id, prefix="ASIA", total_length=20)
-
-
 def secret_key() -> str:
     return "".join(mock_random.choice(string.ascii_letters + string.digits + "/+") for _ in range(40))
 

@@ -16,7 +16,6 @@ from typing import Any
 from moto.organizations.models import (
     FakeAccount,
     FakeDelegatedAdministrator,
-    FakeOrganization,
     FakeServiceAccess,
     OrganizationsBackend,
     organizations_backends,
@@ -88,11 +87,6 @@ def management_backend(account_id: str, partition: str) -> OrganizationsBackend 
     return backend if backend.org is not None else None
 
 
-def organization_of(account_id: str, partition: str) -> FakeOrganization | None:
-    backend = management_backend(account_id, partition)
-    return backend.org if backend else None
-
-
 def is_delegated_admin(backend: OrganizationsBackend, account_id: str, service: str | None = None) -> bool:
     for admin in backend.admins:
         if admin.account.id == account_id and (service is None or service in admin.services):
@@ -108,10 +102,14 @@ def find_account(backend: OrganizationsBackend, account_id: str) -> FakeAccount 
     st = _state.active()
     if st is not None:
         acct = st.accounts.get(account_id)
-        if acct is not None and acct in backend.accounts:
-            return acct
         if acct is not None:
-            return None
+            # Still in this organization? moto's master_accounts map answers in O(1) what a scan of
+            # backend.accounts would (it is kept on create, invite and removal).
+            member = organizations_backends.master_accounts.get(account_id) == (
+                backend.account_id,
+                backend.partition,
+            )
+            return acct if member or account_id == backend.account_id else None
     return next((a for a in backend.accounts if a.id == account_id), None)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import types
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,19 @@ PRINCIPALS = ("scanner", "root")
 RECORDED_PRINCIPALS = ("scanner", "root-session", "any")
 
 
-def _securityhub() -> types.ModuleType | None:
-    try:
-        from rootguard.sandbox import securityhub
-    except ImportError:
-        return None
-    return securityhub
+_data_loader: Any = None
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A fresh botocore session (own credentials, own event hooks) sharing one data loader per process, so
+    each new session does not read and parse botocore's service models again (~100 ms per client)."""
+    global _data_loader
+    session = botocore.session.Session()
+    if _data_loader is None:
+        _data_loader = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", _data_loader)
+    return session
 
 
 class _ServedSession(boto3.Session):
@@ -131,10 +137,10 @@ class Sandbox:
 
     def _seed(self) -> None:
         sc = self.scenario
+        from rootguard.sandbox import securityhub as hub  # lazy: importing rootguard.sandbox stays cheap
+
         gateway.install()
-        hub = _securityhub()
-        if hub is not None:
-            hub.install()
+        hub.install()
         st = SandboxState(
             partition=sc.partition,
             region=sc.home_region,
@@ -152,12 +158,11 @@ class Sandbox:
         _state.activate(st)
         self.state = st
         seed(st, sc)
-        if hub is not None:
-            everyone = [sc.management_account_id, *(a.id for a in sc.accounts)]
-            for key, regions in sc.securityhub.enabled.items():
-                for account_id in everyone if key == "*" else [key]:
-                    for region in regions:
-                        hub.enable_hub(account_id, region)
+        everyone = [sc.management_account_id, *(a.id for a in sc.accounts)]
+        for key, regions in sc.securityhub.enabled.items():
+            for account_id in everyone if key == "*" else [key]:
+                for region in regions:
+                    hub.enable_hub(account_id, region)
 
     # ------------------------------------------------------------------------------------ identity
 
@@ -225,7 +230,7 @@ class Sandbox:
             aws_secret_access_key=secret,
             aws_session_token=token,
             region_name=self.region,
-            botocore_session=botocore.session.Session(),
+            botocore_session=_botocore_session(),
         )
         if self.endpoint_url:
             out.sandbox_endpoint_url = self.endpoint_url  # type: ignore[attr-defined]

@@ -168,10 +168,6 @@ class Scenario(_Model):
     def management_account_id(self) -> str:
         return self.organization.management_account.id
 
-    @property
-    def features(self) -> set[str]:
-        return set(self.organization.root_access_features)
-
 
 def _check_references(s: Scenario) -> None:
     """Cross-field rules pydantic cannot see; raise ScenarioError naming the field."""

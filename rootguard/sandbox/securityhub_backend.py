@@ -31,7 +31,6 @@ from rootguard.sandbox.securityhub_asff import (
     timestamp_ns,
 )
 from rootguard.sandbox.securityhub_errors import (
-    InvalidAccessException,
     InvalidInputException,
     LimitExceededException,
     ResourceConflictException,
@@ -139,10 +138,6 @@ class SecurityHubState(BaseBackend):
     @property
     def enabled(self) -> bool:
         return bool(self.hub.enabled)
-
-    def require_enabled(self) -> None:
-        if not self.hub.enabled:
-            raise InvalidAccessException.not_subscribed(self.account_id)
 
     @property
     def default_product_arn(self) -> str:

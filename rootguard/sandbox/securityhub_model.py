@@ -21,10 +21,6 @@ def shape(name: str) -> Shape:
     return service_model().shape_for(name)
 
 
-def enum_values(shape_name: str) -> tuple[str, ...]:
-    return tuple(shape(shape_name).enum)
-
-
 @cache
 def filter_fields_by_kind() -> dict[str, str]:
     """Every member of ``AwsSecurityFindingFilters`` -> its list shape (``StringFilterList``, ...)."""
@@ -35,9 +31,3 @@ def filter_fields_by_kind() -> dict[str, str]:
 @cache
 def string_filter_fields() -> frozenset[str]:
     return frozenset(name for name, kind in filter_fields_by_kind().items() if kind == "StringFilterList")
-
-
-@cache
-def finding_members() -> frozenset[str]:
-    """Top-level ASFF attributes a finding may carry (what GetFindings may return)."""
-    return frozenset(shape("AwsSecurityFinding").members)
