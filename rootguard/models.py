@@ -7,11 +7,12 @@ are kept only as a masked suffix, no secret keys, passwords or session tokens ar
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 ROOT_CREDENTIALS_MANAGEMENT = "RootCredentialsManagement"
 ROOT_SESSIONS = "RootSessions"
@@ -19,9 +20,54 @@ IAM_SERVICE_PRINCIPAL = "iam.amazonaws.com"
 # The error Organizations answers a caller whose account is in no organization.
 NOT_IN_USE = "AWSOrganizationsNotInUseException"
 
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def account_id(value: object) -> str:
+    """A 12-digit AWS account id as text. YAML reads an unquoted id as a number: a 12-digit int is taken, a
+    shorter one (a leading zero lost) and anything else is refused with a hint."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"{value!r} is not a 12-digit account id")
+    text = str(value)
+    if not _ACCOUNT_ID.match(text):
+        hint = " (quote it in YAML: '012345678901')" if isinstance(value, int) else ""
+        raise ValueError(f"{text!r} is not a 12-digit account id{hint}")
+    return text
+
+
+# The one account id type of every model and setting.
+AccountId = Annotated[str, BeforeValidator(account_id)]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ------------------------------------------------------------------------------------------------ errors
+
+
+class ErrorKind(StrEnum):
+    """What an AWS error means (decided by rootguard.aws.errors from botocore's lists)."""
+
+    ACCESS_DENIED = "ACCESS_DENIED"
+    THROTTLING = "THROTTLING"
+    TRANSIENT = "TRANSIENT"  # server-side, timeout or connection: may pass later
+    EXPIRED = "EXPIRED"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    OTHER = "OTHER"
+
+
+class AwsError(_Model):
+    """An AWS error as facts record it: never credentials, only the code, AWS's message and its kind."""
+
+    code: str
+    message: str = ""
+    kind: ErrorKind = ErrorKind.OTHER
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.message else self.code
 
 
 # ---------------------------------------------------------------------------------------------- results

@@ -1,0 +1,255 @@
+"""Every setting rootguard takes, with each default and range written once.
+
+:class:`Config` is what a team writes (``rootguard.yaml``, command-line flags override it, Prowler's
+``rootguard_*`` keys map onto it). It derives the settings of each stage, so the standalone scan and the
+Prowler bridge judge alike: :meth:`Config.collect_config` (how facts are read), :meth:`Config.rule_config`
+(how they are judged) and :meth:`Config.publish_settings` (how findings are sent).
+
+Numbers and switches are strict: ``max_workers: true`` or ``archive_resolved: "no"`` is an error naming the
+field, not a silent 1 or True.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
+
+from rootguard.aws.session import region_problem
+from rootguard.files import read_yaml, validation_message
+from rootguard.models import AccountId
+
+# ------------------------------------------------------------------------------------ defaults and ranges
+
+MAX_WORKERS = 16  # member audit concurrency
+MAX_WORKERS_RANGE = (1, 64)
+# AssumeRoot sessions live 60 seconds by default. The audit makes at most five calls per account (the summary
+# and four detail lists); 60 s leaves room for adaptive-retry back-off under throttling, and an expired
+# session is re-assumed once. AWS accepts 0..900 s.
+SESSION_DURATION = 60
+SESSION_DURATION_RANGE = (1, 900)
+MAX_ATTEMPTS = 8  # botocore adaptive retries per call, the first call included
+MAX_ATTEMPTS_RANGE = (1, 20)
+# Security Hub (CSPM) BatchImportFindings quota per account and Region: 10 requests/s, burst 30.
+IMPORT_RATE = 10.0
+IMPORT_BURST = 30
+OUTPUT_DIR = "rootguard-output"
+SPOOL_FILE = "securityhub-spool.jsonl"
+# IAM role names: 1..64 of [\w+=,.@-]; a path is not accepted here.
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+
+StrictInt = Annotated[int, Strict()]
+StrictBool = Annotated[bool, Strict()]
+Workers = Annotated[int, Strict(), Field(ge=MAX_WORKERS_RANGE[0], le=MAX_WORKERS_RANGE[1])]
+Rate = Annotated[float, Field(gt=0, le=100, strict=True)]
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased as one line that names the file and the field."""
+
+
+def role_name(value: str | None) -> str | None:
+    if value is not None and not _ROLE_NAME.match(value):
+        raise ValueError(f"{value!r} is not an IAM role name (no path; 1..64 of [A-Za-z0-9+=,.@_-])")
+    return value
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------- stage settings
+
+
+class CollectConfig(_Settings):
+    """How :func:`rootguard.collect.collect_facts` reads an organization."""
+
+    region: str | None = None  # home Region; None: the session's Region, else us-east-1
+    max_workers: Workers = MAX_WORKERS
+    member_audit: StrictBool = True
+    assume_role_name: str | None = None  # AssumeRole fallback when root sessions are unavailable
+    excluded_accounts: frozenset[AccountId] = frozenset()
+    session_duration: Annotated[
+        int, Strict(), Field(ge=SESSION_DURATION_RANGE[0], le=SESSION_DURATION_RANGE[1])
+    ] = SESSION_DURATION
+    max_attempts: Annotated[int, Strict(), Field(ge=MAX_ATTEMPTS_RANGE[0], le=MAX_ATTEMPTS_RANGE[1])] = (
+        MAX_ATTEMPTS
+    )
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        problem = region_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("excluded_accounts", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str | int) and not isinstance(value, bool) else (value or ())
+
+    @field_validator("assume_role_name")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        return role_name(value)
+
+
+class RuleConfig(_Settings):
+    """How the rules judge an organization; the defaults are the strict reading."""
+
+    # IAM delegated administrators that are expected; any other one fails
+    # organizations_iam_delegated_admin_allowed.
+    allowed_delegated_admins: frozenset[AccountId] = frozenset()
+    # Accounts the member rule reports as NOT_EVALUATED (EXCLUDED) whatever was collected for them.
+    excluded_accounts: frozenset[AccountId] = frozenset()
+
+    @field_validator("allowed_delegated_admins", "excluded_accounts", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str | int) and not isinstance(value, bool) else (value or ())
+
+
+class PublishSettings(_Settings):
+    """How findings are sent. Defaults follow Security Hub's documented BatchImportFindings quota."""
+
+    placement: Literal["central", "per-member"] = "central"
+    member_role_name: str | None = None  # per-member: role assumed in each member account
+    rate_per_second: Rate = IMPORT_RATE  # BatchImportFindings per account and Region
+    burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = IMPORT_BURST
+    read_rate_per_second: Rate = 3.0  # GetFindings is throttled lower
+    read_burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = 6
+    max_in_flight: Annotated[int, Strict(), Field(ge=1, le=32)] = 4  # concurrent calls per account and Region
+    max_targets_in_flight: Annotated[int, Strict(), Field(ge=1, le=64)] = 8  # hubs at once (per-member)
+    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = 4  # rounds of re-sending retriable failures
+    backoff_base_s: Annotated[float, Field(ge=0, le=60)] = 0.5
+    backoff_cap_s: Annotated[float, Field(ge=0, le=300)] = 8.0
+    botocore_max_attempts: Annotated[int, Strict(), Field(ge=1, le=20)] = 5  # botocore's retries per call
+    archive_resolved: StrictBool = True
+    summary_finding: StrictBool = False
+    spool_path: Path = Path(OUTPUT_DIR) / SPOOL_FILE
+
+    @field_validator("member_role_name")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        return role_name(value)
+
+
+# ------------------------------------------------------------------------------------------ the config file
+
+
+class SecurityHubSettings(_Settings):
+    placement: Literal["central", "per-member"] = "central"
+    member_role_name: str | None = None  # role assumed in each member account for per-member placement
+    rate_per_second: Rate = IMPORT_RATE
+    burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = IMPORT_BURST
+    archive_resolved: StrictBool = True
+    summary_finding: StrictBool = False
+
+    @field_validator("member_role_name")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        return role_name(value)
+
+
+class Config(_Settings):
+    """rootguard.yaml. Every field is optional; command-line flags override it."""
+
+    home_region: str | None = None
+    checks: list[str] | None = None
+    allowed_delegated_admins: list[AccountId] = Field(default_factory=list)
+    excluded_accounts: list[AccountId] = Field(default_factory=list)
+    max_workers: Workers = MAX_WORKERS
+    fallback_role_name: str | None = None  # AssumeRole fallback when root sessions are unavailable
+    output_dir: str = OUTPUT_DIR
+    securityhub: SecurityHubSettings = Field(default_factory=SecurityHubSettings)
+
+    @field_validator("fallback_role_name")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        return role_name(value)
+
+    @field_validator("home_region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        problem = region_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    def collect_config(self, *, region: str | None, member_audit: bool = True) -> CollectConfig:
+        return CollectConfig(
+            region=region,
+            max_workers=self.max_workers,
+            member_audit=member_audit,
+            assume_role_name=self.fallback_role_name,
+            excluded_accounts=frozenset(self.excluded_accounts),
+        )
+
+    def rule_config(self) -> RuleConfig:
+        return RuleConfig(
+            allowed_delegated_admins=frozenset(self.allowed_delegated_admins),
+            excluded_accounts=frozenset(self.excluded_accounts),
+        )
+
+    def publish_settings(self, spool_path: Path, **overrides: Any) -> PublishSettings:
+        sh = self.securityhub
+        values: dict[str, Any] = {
+            "placement": sh.placement,
+            "member_role_name": sh.member_role_name,
+            "rate_per_second": sh.rate_per_second,
+            "burst": sh.burst,
+            "archive_resolved": sh.archive_resolved,
+            "summary_finding": sh.summary_finding,
+            "spool_path": spool_path,
+        }
+        values.update(overrides)
+        return PublishSettings(**values)
+
+
+def parse_config(raw: Any, name: str) -> Config:
+    """Validate already-parsed settings; ConfigError (one line naming `name` and the field) otherwise."""
+    if raw is None:
+        return Config()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}: the top level must be a mapping of settings")
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{name}: {validation_message(exc)}") from None
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Load and validate a config file; None gives the defaults."""
+    if path is None:
+        return Config()
+    return parse_config(read_yaml(path, ConfigError), str(path))
+
+
+# Prowler's --config-file (aws: section) carries rootguard's settings under these keys.
+PROWLER_KEYS = {
+    "rootguard_allowed_delegated_admins": "allowed_delegated_admins",
+    "rootguard_excluded_accounts": "excluded_accounts",
+    "rootguard_fallback_role_name": "fallback_role_name",
+    "rootguard_max_workers": "max_workers",
+}
+
+
+def config_from_prowler(audit_config: dict[str, Any] | None) -> Config:
+    """The rootguard_* keys of Prowler's audit config as a Config (ConfigError names the Prowler key)."""
+    raw = {
+        field: value
+        for key, field in PROWLER_KEYS.items()
+        if (value := (audit_config or {}).get(key)) not in (None, "", [])
+    }
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        message = validation_message(exc)
+        for key, field in PROWLER_KEYS.items():
+            if message.startswith(field):
+                message = key + message[len(field) :]
+                break
+        raise ConfigError(f"Prowler config: {message}") from None
