@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from .validate import serialized_size
 
 MAX_BATCH_FINDINGS = 100
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 # The request body is {"Findings":[f1,f2,...]}: the envelope plus one comma per finding after the first.
 _ENVELOPE_BYTES = len(b'{"Findings":[]}')
-
-
-def serialized_size(finding: dict[str, Any]) -> int:
-    """Bytes the finding takes in a request body (compact JSON, UTF-8, as botocore sends it)."""
-    return len(json.dumps(finding, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 def batches(

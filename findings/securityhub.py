@@ -50,10 +50,10 @@ from .publish_retry import (
     is_retriable_exception,
     is_throttling,
 )
-from .publish_summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
 from .publish_targets import HubClients, Target, TargetError, client_config, target_of
 from .publish_time import timestamp_ns
 from .spool import SpoolEntry, _atomic_write, add_to_spool, read_spool, settle_spool
+from .summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
 
 log = logging.getLogger("rootguard.findings.securityhub")
 

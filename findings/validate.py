@@ -16,9 +16,12 @@ from typing import Any
 
 import jsonschema
 
-from .publish_batching import serialized_size
-
 MAX_FINDING_BYTES = 240 * 1024
+
+
+def serialized_size(finding: dict[str, Any]) -> int:
+    """Bytes the finding takes in a request body (compact JSON, UTF-8, as botocore sends it)."""
+    return len(json.dumps(finding, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 Check = Callable[[Any], bool]
 
