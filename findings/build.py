@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
-from rootguard.mappings import CheckMapping, load_mappings, severity_for
+from pydantic import BaseModel, ConfigDict
 
-from rootguard.models import ResourceKind, Result, Status
+from rootguard.mappings import CheckMapping, load_mappings
+from rootguard.models import AccountId, ResourceKind, Result, Status
+from rootguard.rules import CheckSpec, spec_for
 
 from .asff import (
     AsffCompliance,
@@ -40,16 +41,9 @@ class Placement(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    account_id: str
+    account_id: AccountId
     region: str
     partition: str = "aws"
-
-    @field_validator("account_id")
-    @classmethod
-    def _twelve_digits(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{12}", value):
-            raise ValueError(f"{value!r} is not a 12-digit account id")
-        return value
 
 
 def cut(text: str, limit: int) -> str:
@@ -161,19 +155,27 @@ def build_finding(
     run_at: datetime,
     *,
     mapping: CheckMapping | None = None,
+    spec: CheckSpec | None = None,
     first_observed_at: datetime | None = None,
 ) -> dict[str, Any]:
     """One Result as a validated ASFF finding dict, ready for BatchImportFindings.
 
-    CreatedAt/UpdatedAt/LastObservedAt are `run_at`; FirstObservedAt is `first_observed_at` or `run_at`
-    (the publisher keeps the first sighting of findings already in Security Hub).
+    The title, remediation and severity come from the check's spec (rootguard.rules), the types and
+    compliance requirements from its mapping (mappings/rootguard.yaml). CreatedAt/UpdatedAt/LastObservedAt
+    are `run_at`; FirstObservedAt is `first_observed_at` or `run_at` (the publisher keeps the first sighting of
+    findings already in Security Hub).
     """
     if mapping is None:
         mappings = load_mappings()
         if result.check_id not in mappings:
             raise ValueError(f"no mapping for check id {result.check_id!r}")
         mapping = mappings[result.check_id]
-    label = severity_for(result, mapping)
+    if spec is None:
+        try:
+            spec = spec_for(result.check_id)
+        except KeyError as exc:
+            raise ValueError(str(exc.args[0])) from None
+    label = spec.severity.label(result)
     severity = AsffSeverity(Label=label, Original=label)
     types = list(mapping.types)
     now = iso_timestamp(run_at)
@@ -192,12 +194,10 @@ def build_finding(
         CreatedAt=now,
         UpdatedAt=now,
         Severity=severity,
-        Title=cut(mapping.title, 256),
-        Description=cut(result.message, 1024) or cut(mapping.title, 1024),
+        Title=cut(spec.title, 256),
+        Description=cut(result.message, 1024) or cut(spec.title, 1024),
         Remediation=AsffRemediation(
-            Recommendation=AsffRecommendation(
-                Text=cut(mapping.remediation.text, 512), Url=mapping.remediation.url
-            )
+            Recommendation=AsffRecommendation(Text=cut(spec.remediation.text, 512), Url=spec.remediation.url)
         ),
         ProductFields=_product_fields(result),
         Resources=_resources(result, placement),
@@ -234,7 +234,11 @@ def build_findings(
             first = first_observed.get(result_finding_id(result, where.partition))
         out.append(
             build_finding(
-                result, where, run_at, mapping=mappings.get(result.check_id), first_observed_at=first
+                result,
+                where,
+                run_at,
+                mapping=mappings.get(result.check_id),
+                first_observed_at=first,
             )
         )
     return out

@@ -1,4 +1,8 @@
-"""Load and validate the check mappings: severity rules, ASFF Types, remediation, compliance requirements."""
+"""Load and validate the check mappings: ASFF Types and compliance requirements, per check id.
+
+Pure data with its schema: this package imports nothing of rootguard, so a check module and its mapping
+entry never depend on each other (tests/mappings checks that every check has an entry and vice versa).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,11 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import jsonschema
 import yaml
 from pydantic import BaseModel, ConfigDict
-
-from rootguard.models import NotEvaluatedReason
-
-SeverityLabel = Literal["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
-Credential = Literal[
-    "active_access_key", "password", "inactive_access_key", "signing_certificate", "mfa_device"
-]
 
 DEFAULT_FILE = "rootguard.yaml"
 
@@ -37,30 +34,9 @@ class Requirement(_Frozen):
     source: str
 
 
-class CredentialRule(_Frozen):
-    credential: Credential
-    label: SeverityLabel
-
-
-class SeverityRules(_Frozen):
-    pass_: SeverityLabel
-    fail: SeverityLabel
-    not_evaluated: SeverityLabel
-    not_evaluated_by_reason: dict[NotEvaluatedReason, SeverityLabel] = {}
-    fail_by_credential: tuple[CredentialRule, ...] = ()
-
-
-class Remediation(_Frozen):
-    text: str
-    url: str
-
-
 class CheckMapping(_Frozen):
     check_id: str
-    title: str
-    severity: SeverityRules
     types: tuple[str, ...]
-    remediation: Remediation
     requirements: tuple[Requirement, ...]
     associated_standards: tuple[str, ...] = ()
 
@@ -117,14 +93,9 @@ def parse_mappings(data: Any, name: str = "<mappings>") -> dict[str, CheckMappin
                     f"{name}: $.checks.{check_id}.requirements[{i}]: unknown requirement {key!r}"
                 )
             reqs.append(catalogue[key])
-        sev = dict(raw["severity"])
-        sev["pass_"] = sev.pop("pass")
         out[check_id] = CheckMapping(
             check_id=check_id,
-            title=raw["title"],
-            severity=SeverityRules.model_validate(sev),
             types=tuple(raw["types"]),
-            remediation=Remediation(**raw["remediation"]),
             requirements=tuple(reqs),
             associated_standards=tuple(raw.get("associated_standards", ())),
         )

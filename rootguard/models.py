@@ -12,11 +12,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 ROOT_CREDENTIALS_MANAGEMENT = "RootCredentialsManagement"
 ROOT_SESSIONS = "RootSessions"
 IAM_SERVICE_PRINCIPAL = "iam.amazonaws.com"
+# The home Region when neither the command line, the config nor the AWS profile names one.
+DEFAULT_REGION = "us-east-1"
 # The error Organizations answers a caller whose account is in no organization.
 NOT_IN_USE = "AWSOrganizationsNotInUseException"
 
@@ -62,12 +64,14 @@ class ErrorKind(StrEnum):
 class AwsError(_Model):
     """An AWS error as facts record it: never credentials, only the code, AWS's message and its kind."""
 
-    code: str
+    code: str  # "" for a problem rootguard itself found (no AWS error code)
     message: str = ""
     kind: ErrorKind = ErrorKind.OTHER
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}" if self.message else self.code
+        if self.code and self.message:
+            return f"{self.code}: {self.message}"
+        return self.code or self.message
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -119,10 +123,10 @@ class Result(_Model):
 
 
 class Caller(_Model):
-    account_id: str
+    account_id: AccountId
     arn: str
     partition: str = "aws"
-    region: str = "us-east-1"
+    region: str = DEFAULT_REGION
 
 
 class Organization(_Model):
@@ -145,7 +149,7 @@ class FeaturesState(StrEnum):
 
 
 class Account(_Model):
-    id: str
+    id: AccountId
     name: str = ""
     email: str = ""
     arn: str = ""
@@ -214,13 +218,19 @@ class AuditOutcome(StrEnum):
 
 
 class MemberAudit(_Model):
-    account_id: str
+    account_id: AccountId
     outcome: AuditOutcome
-    reason: NotEvaluatedReason | None = None
+    reason: NotEvaluatedReason | None = None  # why not audited: set (and classified) when not AUDITED
     credentials: RootCredentials | None = None  # set exactly when outcome is AUDITED
     error: str = ""  # error code and short message, never credentials
     blocking_policies: tuple[str, ...] = ()  # SCP ids that explain an AccessDenied
     method: str = "AssumeRoot"  # AssumeRoot | AssumeRole (fallback)
+
+    @model_validator(mode="after")
+    def _reason_when_not_audited(self) -> MemberAudit:
+        if self.outcome is not AuditOutcome.AUDITED and self.reason is None:
+            raise ValueError(f"a {self.outcome.value} audit needs the reason it was not audited")
+        return self
 
 
 class ScpBlock(_Model):
@@ -234,20 +244,58 @@ class ScpBlock(_Model):
 
 
 class DelegatedAdmin(_Model):
-    account_id: str
+    account_id: AccountId
     name: str = ""
 
 
+class Fact(StrEnum):
+    """A group of facts read together; each rule names the groups it judges (its spec's `needs`)."""
+
+    ORGANIZATION = "organization"  # DescribeOrganization: id, feature set, management account
+    TRUSTED_ACCESS = "trusted_access"  # ListAWSServiceAccessForOrganization
+    DELEGATED_ADMINS = "delegated_admins"  # ListDelegatedAdministrators for iam.amazonaws.com
+    FEATURES = "features"  # iam:ListOrganizationsFeatures
+    ACCOUNTS = "accounts"  # every account with its OU path (ListRoots, the OU walk, ListAccounts)
+    SCPS = "scps"  # service control policies that deny root sessions, and where they are attached
+    MEMBER_AUDIT = "member_audit"  # each member account's root credentials (sts:AssumeRoot)
+
+
+# What reading a group takes first: the member audit needs the account list, the features (are root sessions
+# usable?) and the SCPs (which policy explains an AccessDenied); the SCPs need the tree's roots.
+FACT_PREREQUISITES: dict[Fact, frozenset[Fact]] = {
+    Fact.ORGANIZATION: frozenset(),
+    Fact.TRUSTED_ACCESS: frozenset({Fact.ORGANIZATION}),
+    Fact.DELEGATED_ADMINS: frozenset({Fact.ORGANIZATION}),
+    Fact.FEATURES: frozenset(),
+    Fact.ACCOUNTS: frozenset({Fact.ORGANIZATION}),
+    Fact.SCPS: frozenset({Fact.ORGANIZATION, Fact.ACCOUNTS}),
+    Fact.MEMBER_AUDIT: frozenset({Fact.ORGANIZATION, Fact.FEATURES, Fact.ACCOUNTS, Fact.SCPS}),
+}
+
+
+def with_prerequisites(needs: frozenset[Fact] | set[Fact]) -> frozenset[Fact]:
+    """`needs` and everything they need first."""
+    out: set[Fact] = set()
+    pending = list(needs)
+    while pending:
+        fact = pending.pop()
+        if fact not in out:
+            out.add(fact)
+            pending.extend(FACT_PREREQUISITES[fact])
+    return frozenset(out)
+
+
 class OrgFacts(_Model):
-    """Everything the rules need, collected once per run."""
+    """Everything the rules need, collected once per run (Prowler: group by group, as checks ask)."""
 
     caller: Caller
+    collected: frozenset[Fact] = frozenset()  # the groups that were read (successfully or not)
     organization: Organization | None = None
-    organization_error: str = ""  # why the organization could not be read, if it could not
+    organization_error: AwsError | None = None  # why the organization could not be read, if it could not
     trusted_access_iam: bool | None = None  # None: could not be read
     delegated_admins: tuple[DelegatedAdmin, ...] | None = None  # None: could not be read
     features_state: FeaturesState = FeaturesState.ERROR
-    features_error: str = ""
+    features_error: AwsError | None = None
     enabled_features: frozenset[str] = frozenset()
     accounts: tuple[Account, ...] = ()
     scp_blocks: tuple[ScpBlock, ...] = ()

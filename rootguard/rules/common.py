@@ -1,13 +1,15 @@
-"""What every rule shares: the resources results are about, result constructors, error classification."""
+"""What every rule shares: the resources results are about, result constructors, reasons from error kinds."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from rootguard.models import (
     NOT_IN_USE,
+    AwsError,
+    ErrorKind,
     FeaturesState,
     NotEvaluatedReason,
     OrgFacts,
@@ -16,23 +18,26 @@ from rootguard.models import (
     ResultResource,
     Status,
 )
-from rootguard.rules.config import RuleConfig
+from rootguard.rules.spec import CheckSpec
+from rootguard.settings import RuleConfig
 
-_ACCESS_DENIED_MARKERS = ("AccessDenied", "UnauthorizedOperation", "AuthorizationError")
-_THROTTLING_MARKERS = ("Throttl", "TooManyRequests", "RequestLimitExceeded", "SlowDown")
-
-Level = Literal["organization", "account"]
 RuleFunction = Callable[[OrgFacts, RuleConfig], list[Result]]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One check: its id (also the Prowler check id), its level and the function that judges it. Titles and
-    remediation text live in mappings/rootguard.yaml (findings) and tools/build_checks.py (Prowler)."""
+    """One check: its spec (id, level, text, severity, the facts it judges) and the function that judges it."""
 
-    check_id: str
-    level: Level
+    spec: CheckSpec
     func: RuleFunction
+
+    @property
+    def check_id(self) -> str:
+        return self.spec.check_id
+
+    @property
+    def level(self) -> str:
+        return self.spec.level
 
     def __call__(self, facts: OrgFacts, config: RuleConfig) -> list[Result]:
         return self.func(facts, config)
@@ -94,33 +99,37 @@ def not_evaluated(
 # ---------------------------------------------------------------------------------------- classification
 
 
-def reason_for_error(error: str) -> NotEvaluatedReason:
-    """ACCESS_DENIED, THROTTLED or ERROR for a recorded ``Code: message`` error text."""
-    code = error.split(":", 1)[0]
-    if any(marker in code for marker in _ACCESS_DENIED_MARKERS):
-        return NotEvaluatedReason.ACCESS_DENIED
-    if any(marker in code for marker in _THROTTLING_MARKERS):
-        return NotEvaluatedReason.THROTTLED
-    return NotEvaluatedReason.ERROR
+_REASONS = {
+    ErrorKind.ACCESS_DENIED: NotEvaluatedReason.ACCESS_DENIED,
+    ErrorKind.THROTTLING: NotEvaluatedReason.THROTTLED,
+}
+
+
+def reason_for(error: AwsError | None) -> NotEvaluatedReason:
+    """ACCESS_DENIED, THROTTLED or ERROR for an error the collection recorded (its kind decided once, in
+    rootguard.aws.errors)."""
+    return (
+        _REASONS.get(error.kind, NotEvaluatedReason.ERROR) if error is not None else NotEvaluatedReason.ERROR
+    )
 
 
 def not_in_organization(facts: OrgFacts) -> bool:
     """True when the caller's account is known not to belong to any organization."""
     if facts.organization is not None:
         return False
-    return (
-        facts.organization_error.startswith(NOT_IN_USE)
-        or facts.features_state is FeaturesState.ORGANIZATION_NOT_FOUND
+    error = facts.organization_error
+    return (error is not None and error.code == NOT_IN_USE) or (
+        facts.features_state is FeaturesState.ORGANIZATION_NOT_FOUND
     )
 
 
 def organization_unreadable(check_id: str, facts: OrgFacts) -> Result:
     """NOT_EVALUATED for a rule that needs the organization when it could not be read (not: is absent)."""
-    error = facts.organization_error or "no answer"
+    error = str(facts.organization_error or "no answer")
     return not_evaluated(
         check_id,
         organization_resource(facts),
-        reason_for_error(error),
+        reason_for(facts.organization_error),
         f"The organization could not be read ({error}). Run rootguard from the management account or the IAM "
         "delegated administrator with organizations:Describe* and List* permissions.",
         organization_error=error,
@@ -135,5 +144,5 @@ def not_in_organization_result(check_id: str, facts: OrgFacts, what: str) -> Res
         NotEvaluatedReason.PREREQUISITE_MISSING,
         f"Account {facts.caller.account_id} is not in an AWS organization, so there are no {what} to check. "
         "Centralized root access needs an organization with all features enabled.",
-        organization_error=facts.organization_error,
+        organization_error=str(facts.organization_error or ""),
     )

@@ -1,5 +1,6 @@
-"""iam_org_root_credentials_management_enabled and iam_org_root_sessions_enabled: the two features of
-centralized root access, read with iam:ListOrganizationsFeatures."""
+"""What the two feature checks share: iam_org_root_credentials_management_enabled and
+iam_org_root_sessions_enabled judge the two features of centralized root access, read with
+iam:ListOrganizationsFeatures, the same way."""
 
 from __future__ import annotations
 
@@ -14,16 +15,8 @@ from rootguard.models import (
     OrgFacts,
     Result,
 )
-from rootguard.rules.common import (
-    Rule,
-    failed,
-    not_evaluated,
-    organization_resource,
-    passed,
-    reason_for_error,
-)
-from rootguard.rules.config import RuleConfig
-from rootguard.rules.trusted_access import ENABLE_CLI as TRUSTED_ACCESS_CLI
+from rootguard.rules.common import failed, not_evaluated, organization_resource, passed, reason_for
+from rootguard.rules.organizations_iam_trusted_access_enabled import ENABLE_CLI as TRUSTED_ACCESS_CLI
 
 
 @dataclass(frozen=True)
@@ -57,7 +50,7 @@ def evaluate_feature(feature: Feature, facts: OrgFacts) -> Result:
         "enabled_features": sorted(facts.enabled_features),
     }
     if facts.features_error:
-        details["features_error"] = facts.features_error
+        details["features_error"] = str(facts.features_error)
     org_id = facts.organization.id if facts.organization else None
     enable = f"`{feature.enable_cli}` from the management account"
 
@@ -125,23 +118,12 @@ def evaluate_feature(feature: Feature, facts: OrgFacts) -> Result:
             "The caller may not call iam:ListOrganizationsFeatures. Allow it for the role rootguard runs as.",
             **details,
         )
-    error = facts.features_error or "no answer"
+    error = str(facts.features_error or "no answer")
     return not_evaluated(
         feature.check_id,
         resource,
-        reason_for_error(error),
+        reason_for(facts.features_error),
         f"iam:ListOrganizationsFeatures failed ({error}). Re-run the scan; if it persists, check the caller's "
         "permissions and the Region's IAM endpoint.",
         **details,
     )
-
-
-def _rule(feature: Feature) -> Rule:
-    def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
-        return [evaluate_feature(feature, facts)]
-
-    return Rule(check_id=feature.check_id, level="organization", func=evaluate)
-
-
-ROOT_CREDENTIALS_RULE = _rule(ROOT_CREDENTIALS)
-ROOT_SESSIONS_RULE = _rule(ROOT_SESSION)

@@ -1,46 +1,100 @@
-"""The rules, each found by its check id, and :func:`evaluate` that runs them over one run's facts."""
+"""The checks, found by discovery: every module of this package that defines ``SPEC`` and ``evaluate``.
+
+A check is one module named after its check id (``rootguard/rules/<check_id>.py``). Nothing lists them by
+hand: adding the module adds the check to the scan, to Prowler (after ``make regenerate``) and to the
+findings. Modules without a ``SPEC`` (common, spec, features, ...) are helpers.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterable
+from functools import cache
 
-from rootguard.models import OrgFacts, Result
-from rootguard.rules import delegated_admin, features, member_credentials, scps, trusted_access
+from rootguard.models import Fact, OrgFacts, Result
 from rootguard.rules.common import Rule
-from rootguard.rules.config import RuleConfig
-
-_ALL: tuple[Rule, ...] = (
-    trusted_access.RULE,
-    features.ROOT_CREDENTIALS_RULE,
-    features.ROOT_SESSIONS_RULE,
-    member_credentials.RULE,
-    scps.RULE,
-    delegated_admin.RULE,
-)
-# The check ids in report order (tests/rules/test_registry.py pins them).
-CHECK_IDS: tuple[str, ...] = tuple(rule.check_id for rule in _ALL)
-RULES: dict[str, Rule] = {rule.check_id: rule for rule in _ALL}
+from rootguard.rules.spec import CheckSpec
+from rootguard.settings import RuleConfig
 
 
-def select(check_ids: Iterable[str] | None) -> list[Rule]:
+class RegistryError(RuntimeError):
+    """A check module that breaks the conventions (a bug in rootguard, caught by the test suite)."""
+
+
+@cache
+def _discovered() -> tuple[Rule, ...]:
+    import rootguard.rules as package
+
+    rules: list[Rule] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        spec = getattr(module, "SPEC", None)
+        if not isinstance(spec, CheckSpec):
+            continue
+        func = getattr(module, "evaluate", None)
+        if not callable(func):
+            raise RegistryError(f"{module.__name__} defines SPEC but no evaluate(facts, config)")
+        if info.name != spec.check_id:
+            raise RegistryError(
+                f"{module.__name__}: the module must be named after its check id {spec.check_id}"
+            )
+        rules.append(Rule(spec=spec, func=func))
+    rules.sort(key=lambda rule: (rule.spec.position, rule.check_id))
+    positions = [rule.spec.position for rule in rules]
+    if len(set(positions)) != len(positions):
+        raise RegistryError(f"two checks share a position: {positions}")
+    return tuple(rules)
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every check's rule, in report order (their specs' positions)."""
+    return _discovered()
+
+
+def rules_by_id() -> dict[str, Rule]:
+    return {rule.check_id: rule for rule in _discovered()}
+
+
+def check_ids() -> tuple[str, ...]:
+    return tuple(rule.check_id for rule in _discovered())
+
+
+def spec_for(check_id: str) -> CheckSpec:
+    try:
+        return rules_by_id()[check_id].spec
+    except KeyError:
+        raise KeyError(f"no check {check_id!r}; known: {', '.join(check_ids())}") from None
+
+
+def select(check_ids_: Iterable[str] | None) -> list[Rule]:
     """The rules for these ids in the order given (duplicates dropped); all of them for None."""
-    if check_ids is None:
-        return list(_ALL)
-    if isinstance(check_ids, str):
-        check_ids = [check_ids]
-    wanted = list(dict.fromkeys(check_ids))
-    unknown = [c for c in wanted if c not in RULES]
+    if check_ids_ is None:
+        return list(_discovered())
+    if isinstance(check_ids_, str):
+        check_ids_ = [check_ids_]
+    known = rules_by_id()
+    wanted = list(dict.fromkeys(check_ids_))
+    unknown = [c for c in wanted if c not in known]
     if unknown:
-        raise ValueError(f"unknown check id {unknown[0]!r}; known: {', '.join(CHECK_IDS)}")
-    return [RULES[c] for c in wanted]
+        raise ValueError(f"unknown check id {unknown[0]!r}; known: {', '.join(check_ids())}")
+    return [known[c] for c in wanted]
+
+
+def needs_of(check_ids_: Iterable[str] | None) -> frozenset[Fact]:
+    """The fact groups these checks judge (their union)."""
+    out: set[Fact] = set()
+    for rule in select(check_ids_):
+        out |= rule.spec.needs
+    return frozenset(out)
 
 
 def evaluate(
-    facts: OrgFacts, config: RuleConfig | None = None, check_ids: Iterable[str] | None = None
+    facts: OrgFacts, config: RuleConfig | None = None, check_ids_: Iterable[str] | None = None
 ) -> list[Result]:
     """Every selected rule's results over the same facts. Never calls AWS."""
     config = config or RuleConfig()
     results: list[Result] = []
-    for rule in select(check_ids):
+    for rule in select(check_ids_):
         results.extend(rule(facts, config))
     return results

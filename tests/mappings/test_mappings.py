@@ -4,10 +4,10 @@ import copy
 
 import pytest
 import yaml
-from rootguard.mappings import CHECK_IDS, MappingError, load_mappings, parse_mappings, severity_for
-from rootguard.mappings.loader import DEFAULT_FILE
 
-from rootguard.models import NotEvaluatedReason, ResourceKind, Result, ResultResource, Status
+from rootguard.mappings import MappingError, load_mappings, parse_mappings
+from rootguard.mappings.loader import DEFAULT_FILE
+from rootguard.rules import CHECK_IDS
 
 MEMBER = "iam_member_root_credentials_absent"
 
@@ -20,21 +20,24 @@ def _raw() -> dict:
 
 def test_every_check_has_a_mapping_and_every_mapping_a_check() -> None:
     assert set(load_mappings()) == set(CHECK_IDS)
-    assert len(CHECK_IDS) == 6
 
 
-def test_check_ids_agree_with_the_rules_registry() -> None:
-    rules = pytest.importorskip("rootguard.rules")
-    if not hasattr(rules, "CHECK_IDS"):
-        pytest.skip("rootguard.rules.CHECK_IDS is not defined yet")
-    assert tuple(rules.CHECK_IDS) == CHECK_IDS
+def test_the_mappings_package_imports_no_rules() -> None:
+    """Data does not depend on logic: the mapping file names check ids, the rules never import it."""
+    import ast
+    from pathlib import Path
+
+    import rootguard.mappings as package
+
+    for source in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("rootguard"), f"{source.name} imports {node.module}"
 
 
 def test_limits_and_sources() -> None:
     for check_id, mapping in load_mappings().items():
         assert 1 <= len(mapping.requirements) <= 32, check_id
-        assert len(mapping.remediation.text) <= 512
-        assert mapping.remediation.url.startswith("https://")
         for req in mapping.requirements:
             assert req.source.startswith("https://"), req.key
         assert len(set(mapping.related_requirements)) == len(mapping.related_requirements)
@@ -62,11 +65,11 @@ def test_cached() -> None:
 
 def test_schema_error_names_file_and_json_path() -> None:
     raw = _raw()
-    raw["checks"][MEMBER]["severity"]["pass"] = "SEVERE"
+    raw["checks"][MEMBER]["types"] = ["Nonsense/Type"]
     with pytest.raises(MappingError) as err:
         parse_mappings(raw, "x.yaml")
     msg = str(err.value)
-    assert msg.startswith("x.yaml: $.checks.iam_member_root_credentials_absent.severity.pass:")
+    assert msg.startswith("x.yaml: $.checks.iam_member_root_credentials_absent.types[0]:")
     assert "\n" not in msg
 
 
@@ -99,53 +102,3 @@ def test_bad_yaml_is_one_line(tmp_path) -> None:
     path.write_text("checks: [\n")
     with pytest.raises(MappingError, match=r"bad\.yaml: line 2: not valid YAML"):
         load_mappings(path)
-
-
-def _member(status: Status, details: dict | None = None, reason: NotEvaluatedReason | None = None) -> Result:
-    return Result(
-        check_id=MEMBER,
-        status=status,
-        reason=reason,
-        resource=ResultResource(
-            kind=ResourceKind.ACCOUNT, id="222233334444", arn="arn:aws:iam::222233334444:root"
-        ),
-        message="m",
-        details=details or {},
-    )
-
-
-@pytest.mark.parametrize(
-    ("details", "label"),
-    [
-        ({"kinds": ["password", "active access keys", "MFA devices"]}, "CRITICAL"),
-        ({"kinds": ["password", "MFA devices"]}, "HIGH"),
-        ({"kinds": ["inactive access keys"]}, "MEDIUM"),
-        ({"kinds": ["signing certificates", "MFA devices"]}, "MEDIUM"),
-        ({"kinds": ["MFA devices"]}, "LOW"),
-        ({"kinds": ["access keys"]}, "CRITICAL"),  # status unknown: assume active
-        ({"counts": {"inactive_access_keys": 2}}, "MEDIUM"),
-        ({"password": True}, "HIGH"),
-        ({}, "HIGH"),  # nothing recognisable: the check's FAIL default
-    ],
-)
-def test_member_severity_follows_what_is_present(details: dict, label: str) -> None:
-    assert severity_for(_member(Status.FAIL, details), load_mappings()[MEMBER]) == label
-
-
-def test_pass_and_not_evaluated_severity() -> None:
-    mapping = load_mappings()[MEMBER]
-    assert severity_for(_member(Status.PASS, {"kinds": ["password"]}), mapping) == "INFORMATIONAL"
-    ne = _member(Status.NOT_EVALUATED, reason=NotEvaluatedReason.MANAGEMENT_ACCOUNT)
-    assert severity_for(ne, mapping) == "INFORMATIONAL"
-    ne = _member(Status.NOT_EVALUATED, reason=NotEvaluatedReason.SCP_DENIED)
-    assert severity_for(ne, mapping) == "MEDIUM"
-    ne = _member(Status.NOT_EVALUATED, reason=NotEvaluatedReason.THROTTLED)
-    assert severity_for(ne, mapping) == "LOW"
-
-
-def test_org_level_fail_severities() -> None:
-    m = load_mappings()
-    assert m["iam_org_root_sessions_enabled"].severity.fail == "HIGH"
-    assert m["organizations_iam_trusted_access_enabled"].severity.fail == "HIGH"
-    assert m["organizations_scps_allow_root_sessions"].severity.fail == "MEDIUM"
-    assert m["organizations_iam_delegated_admin_allowed"].severity.fail == "MEDIUM"

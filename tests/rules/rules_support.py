@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rootguard.aws import classify
 from rootguard.models import (
     Account,
     AuditOutcome,
+    AwsError,
     Caller,
     FeaturesState,
     MemberAudit,
@@ -45,10 +47,16 @@ def make_facts(**overrides: Any) -> OrgFacts:
     return OrgFacts(**base)
 
 
+def aws_err(text: str) -> AwsError:
+    """``Code: message`` as the collection records it, classified by rootguard.aws."""
+    code, _, message = text.partition(": ")
+    return AwsError(code=code, message=message, kind=classify(code))
+
+
 def no_org_facts(error: str = "AWSOrganizationsNotInUseException: not in an organization") -> OrgFacts:
     return make_facts(
         organization=None,
-        organization_error=error,
+        organization_error=aws_err(error),
         features_state=FeaturesState.ORGANIZATION_NOT_FOUND,
         trusted_access_iam=None,
         delegated_admins=None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rules_support import MGMT, ORG, make_facts, no_org_facts, one
+from rules_support import MGMT, ORG, aws_err, make_facts, no_org_facts, one
 
 from rootguard.models import FeaturesState, NotEvaluatedReason, ResourceKind, Status
 
@@ -76,7 +76,9 @@ def test_unreadable_states_are_not_evaluated(
 
 
 def test_throttled_error_is_reported_as_throttled() -> None:
-    f = make_facts(features_state=FeaturesState.ERROR, features_error="ThrottlingException: Rate exceeded")
+    f = make_facts(
+        features_state=FeaturesState.ERROR, features_error=aws_err("ThrottlingException: Rate exceeded")
+    )
     r = one(SESSIONS, f)
     assert r.reason is NotEvaluatedReason.THROTTLED and "Rate exceeded" in r.message
 

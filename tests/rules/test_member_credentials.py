@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rules_support import MGMT, ORG_ID, account, audited, failed_audit, make_facts, skipped
+from pydantic import ValidationError
+from rules_support import MGMT, ORG_ID, account, audited, aws_err, failed_audit, make_facts, skipped
 
 from rootguard.models import (
     AccessKey,
@@ -210,10 +211,11 @@ def test_failed_audits_keep_their_reason_and_error(reason: NotEvaluatedReason, w
     assert r.details["audit_error"] == "AssumeRoot: SomeCode: some message"
 
 
-def test_failed_audit_without_reason_is_classified_from_its_error() -> None:
-    a = account(1)
-    r = single(a, failed_audit(a, None, error="AccessDenied: no"))
-    assert r.reason is NotEvaluatedReason.ACCESS_DENIED
+def test_an_audit_that_did_not_happen_always_says_why() -> None:
+    """The collection classifies every failure when it happens (rootguard.aws.errors); the rule never
+    re-parses error text."""
+    with pytest.raises(ValidationError, match="needs the reason"):
+        failed_audit(account(1), None, error="AccessDenied: no")
 
 
 def test_scp_denied_names_the_blocking_policies() -> None:
@@ -271,7 +273,7 @@ def test_duplicate_account_entries_still_give_one_result() -> None:
 
 
 def test_no_accounts_at_all_is_said_once_on_the_organization() -> None:
-    (r,) = run((), {}, organization_error="ListAccounts: AccessDeniedException: no")
+    (r,) = run((), {}, organization_error=aws_err("AccessDeniedException: no"))
     assert (r.status, r.reason) == (Status.NOT_EVALUATED, NotEvaluatedReason.PREREQUISITE_MISSING)
     assert r.resource.kind is ResourceKind.ORGANIZATION and "ListAccounts" in r.message
 
@@ -320,7 +322,7 @@ def _audit_for(draw: st.DrawFn, account_id: str) -> MemberAudit | None:
     return MemberAudit(
         account_id=account_id,
         outcome=outcome,
-        reason=draw(st.none() | _reasons),
+        reason=draw(_reasons),
         error=draw(st.sampled_from(["", "AccessDenied: x", "ThrottlingException: y", "Boom: z"])),
         blocking_policies=tuple(draw(st.lists(st.sampled_from(["p-1", "p-2"]), max_size=2, unique=True))),
     )

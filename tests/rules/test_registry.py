@@ -1,12 +1,16 @@
-"""The registry: six rules found by check id, evaluate() order and errors, RuleConfig validation."""
+"""The registry: the checks found by discovery, evaluate() order and errors, RuleConfig validation."""
 
 from __future__ import annotations
+
+import pkgutil
+import sys
 
 import pytest
 from pydantic import ValidationError
 from rules_support import make_facts
 
-from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, RULES, RuleConfig, evaluate, select
+import rootguard.rules as rules_package
+from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, RuleConfig, evaluate, registry, rules_by_id, select
 
 
 def test_check_ids_are_the_six_in_order() -> None:
@@ -18,10 +22,50 @@ def test_check_ids_are_the_six_in_order() -> None:
         "organizations_scps_allow_root_sessions",
         "organizations_iam_delegated_admin_allowed",
     )
-    assert tuple(RULES) == CHECK_IDS
+    rules = rules_by_id()
+    assert tuple(rules) == CHECK_IDS
     assert MEMBER_CHECK_ID == "iam_member_root_credentials_absent"
-    assert all(RULES[c].check_id == c for c in CHECK_IDS)
-    assert [c for c in CHECK_IDS if RULES[c].level == "account"] == [MEMBER_CHECK_ID]
+    assert all(rules[c].check_id == c for c in CHECK_IDS)
+    assert [c for c in CHECK_IDS if rules[c].level == "account"] == [MEMBER_CHECK_ID]
+
+
+def test_every_check_module_is_named_after_its_id_and_found() -> None:
+    """A module of rootguard/rules with a SPEC is a check; nothing else lists them."""
+    import pkgutil
+
+    with_spec = {
+        info.name
+        for info in pkgutil.iter_modules(rules_package.__path__)
+        if hasattr(__import__(f"rootguard.rules.{info.name}", fromlist=["SPEC"]), "SPEC")
+    }
+    assert with_spec == set(CHECK_IDS)
+
+
+def test_a_check_named_unlike_its_id_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from rootguard.rules.spec import CheckSpec
+
+    spec = rules_by_id()["iam_org_root_sessions_enabled"].spec
+    fake = types.ModuleType("rootguard.rules.wrong_name")
+    fake.SPEC = CheckSpec(**{**spec.model_dump(by_alias=True), "position": 999})  # type: ignore[attr-defined]
+    fake.evaluate = lambda facts, config: []  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "rootguard.rules.wrong_name", fake)
+    real = pkgutil.iter_modules
+
+    def with_fake(path: object = None, prefix: str = "") -> object:
+        yield from real(path, prefix)  # type: ignore[arg-type]
+        yield pkgutil.ModuleInfo(None, "wrong_name", False)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pkgutil, "iter_modules", with_fake)
+    registry._discovered.cache_clear()
+    try:
+        with pytest.raises(registry.RegistryError, match="named after its check id"):
+            registry.all_rules()
+    finally:
+        monkeypatch.undo()
+        registry._discovered.cache_clear()
+    assert registry.check_ids() == CHECK_IDS
 
 
 def test_unknown_id_is_a_value_error_naming_it() -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rootguard.models import IAM_SERVICE_PRINCIPAL, FeaturesState, NotEvaluatedReason, OrgFacts, Result
+from rootguard.models import IAM_SERVICE_PRINCIPAL, Fact, FeaturesState, NotEvaluatedReason, OrgFacts, Result
 from rootguard.rules.common import (
-    Rule,
     failed,
     not_evaluated,
     not_in_organization,
@@ -12,10 +11,40 @@ from rootguard.rules.common import (
     organization_unreadable,
     passed,
 )
-from rootguard.rules.config import RuleConfig
+from rootguard.rules.spec import CheckSpec, Remediation, Severity
+from rootguard.rules.urls import ENABLE_DOCS, ORGANIZATIONS_IAM_DOCS, ROOT_ACCESS_DOCS
+from rootguard.settings import RuleConfig
 
 CHECK_ID = "organizations_iam_trusted_access_enabled"
 ENABLE_CLI = f"aws organizations enable-aws-service-access --service-principal {IAM_SERVICE_PRINCIPAL}"
+
+SPEC = CheckSpec(
+    check_id=CHECK_ID,
+    level="organization",
+    position=10,
+    title="Trusted access for IAM is enabled in AWS Organizations",
+    description=(
+        "Checks that trusted access for **IAM** (`iam.amazonaws.com`) is enabled in AWS Organizations, the "
+        "prerequisite for centralized root access."
+    ),
+    risk=(
+        "Without trusted access for IAM, centralized root access cannot be enabled: every member account keeps "
+        "its own root credentials and MFA device to guard."
+    ),
+    remediation=Remediation(
+        text=(
+            "From the management account, enable trusted access for AWS Identity and Access Management (aws "
+            "organizations enable-aws-service-access --service-principal iam.amazonaws.com), a prerequisite of "
+            "centralized root access."
+        ),
+        url=ORGANIZATIONS_IAM_DOCS,
+        cli=ENABLE_CLI,
+        other="Organizations console > Services > AWS Identity and Access Management > Enable trusted access",
+    ),
+    urls=(ENABLE_DOCS, ROOT_ACCESS_DOCS),
+    severity=Severity(fail="HIGH"),
+    needs=frozenset({Fact.ORGANIZATION, Fact.TRUSTED_ACCESS, Fact.FEATURES}),
+)
 
 
 def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
@@ -87,10 +116,3 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
             **details,
         )
     ]
-
-
-RULE = Rule(
-    check_id=CHECK_ID,
-    level="organization",
-    func=evaluate,
-)

@@ -10,6 +10,7 @@ from typing import Any
 from rootguard.models import (
     Account,
     AuditOutcome,
+    Fact,
     MemberAudit,
     NotEvaluatedReason,
     OrgFacts,
@@ -17,19 +18,68 @@ from rootguard.models import (
     RootCredentials,
 )
 from rootguard.rules.common import (
-    Rule,
     account_resource,
     failed,
     not_evaluated,
     organization_resource,
     passed,
-    reason_for_error,
 )
-from rootguard.rules.config import RuleConfig
 from rootguard.rules.features import ROOT_SESSION
-from rootguard.rules.scps import EXEMPTION
+from rootguard.rules.organizations_scps_allow_root_sessions import EXEMPTION
+from rootguard.rules.spec import CheckSpec, CredentialRule, Remediation, Severity
+from rootguard.rules.urls import ASSUME_ROOT_DOCS, ROOT_ACCESS_DOCS
+from rootguard.settings import RuleConfig
 
 CHECK_ID = "iam_member_root_credentials_absent"
+SPEC = CheckSpec(
+    check_id=CHECK_ID,
+    level="account",
+    position=40,
+    title="Member account root user has no credentials",
+    description=(
+        "For each member account, audits the root user through a read-only `sts:AssumeRoot` session "
+        "(IAMAuditRootUserCredentials) and reports any password, access key, MFA device or signing certificate "
+        "still present."
+    ),
+    risk=(
+        "Root credentials left in a member account (often invited accounts) allow unrestricted access that "
+        "bypasses IAM policies; a leaked root key or recovered password is a full account takeover."
+    ),
+    remediation=Remediation(
+        text=(
+            "From the management account or the IAM delegated administrator, open a root session on the member "
+            "account with the IAMDeleteRootUserCredentials task policy (IAM console: Root access management, "
+            "Take privileged action, Delete root user credentials) to remove its password, access keys, signing "
+            "certificates and MFA devices."
+        ),
+        url=ASSUME_ROOT_DOCS,
+        cli=(
+            "aws sts assume-root --target-principal ACCOUNT_ID --task-policy-arn "
+            "arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+        ),
+        other=(
+            "IAM console (management account) > Root access management > select the account > Delete root user "
+            "credentials"
+        ),
+    ),
+    urls=(ROOT_ACCESS_DOCS, ASSUME_ROOT_DOCS),
+    severity=Severity(
+        fail="HIGH",
+        not_evaluated_by_reason={
+            NotEvaluatedReason.MANAGEMENT_ACCOUNT: "INFORMATIONAL",
+            NotEvaluatedReason.EXCLUDED: "INFORMATIONAL",
+            NotEvaluatedReason.SCP_DENIED: "MEDIUM",
+        },
+        fail_by_credential=(
+            CredentialRule(credential="active_access_key", label="CRITICAL"),
+            CredentialRule(credential="password", label="HIGH"),
+            CredentialRule(credential="inactive_access_key", label="MEDIUM"),
+            CredentialRule(credential="signing_certificate", label="MEDIUM"),
+            CredentialRule(credential="mfa_device", label="LOW"),
+        ),
+    ),
+    needs=frozenset({Fact.ORGANIZATION, Fact.ACCOUNTS, Fact.SCPS, Fact.MEMBER_AUDIT}),
+)
 DELETE_HOW = (
     "Delete them in IAM > Root access management, or in an sts:AssumeRoot session with the "
     "IAMDeleteRootUserCredentials task policy."
@@ -253,7 +303,7 @@ def evaluate_account(facts: OrgFacts, account: Account, config: RuleConfig) -> R
     details["audit_method"] = audit.method
     if audit.outcome is AuditOutcome.AUDITED:
         return _audited(facts, account, audit, details)
-    reason = audit.reason or reason_for_error(audit.error)
+    reason = audit.reason or NotEvaluatedReason.ERROR
     if audit.error:
         details["audit_error"] = audit.error
     if audit.blocking_policies:
@@ -273,7 +323,7 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
         results.append(evaluate_account(facts, account, config))
     if not results:
         # No account list at all: say so once rather than stay silent.
-        error = facts.organization_error or "the organization has no readable accounts"
+        error = str(facts.organization_error or "the organization has no readable accounts")
         results.append(
             not_evaluated(
                 CHECK_ID,
@@ -281,14 +331,7 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
                 NotEvaluatedReason.PREREQUISITE_MISSING,
                 f"No member account could be listed ({error}). Run rootguard from the management account or "
                 "the IAM delegated administrator with organizations:ListAccounts.",
-                organization_error=facts.organization_error,
+                organization_error=str(facts.organization_error or ""),
             )
         )
     return results
-
-
-RULE = Rule(
-    check_id=CHECK_ID,
-    level="account",
-    func=evaluate,
-)

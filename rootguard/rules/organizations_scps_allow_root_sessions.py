@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rootguard.models import NotEvaluatedReason, OrgFacts, Result, ScpBlock
+from rootguard.models import Fact, NotEvaluatedReason, OrgFacts, Result, ScpBlock
 from rootguard.rules.common import (
-    Rule,
     failed,
     not_evaluated,
     not_in_organization,
@@ -15,10 +14,45 @@ from rootguard.rules.common import (
     organization_unreadable,
     passed,
 )
-from rootguard.rules.config import RuleConfig
+from rootguard.rules.spec import CheckSpec, Remediation, Severity
+from rootguard.rules.urls import ASSUME_ROOT_DOCS, SCP_DOCS
+from rootguard.settings import RuleConfig
 
 CHECK_ID = "organizations_scps_allow_root_sessions"
 EXEMPTION = '"Condition": {"Null": {"aws:AssumedRoot": "true"}}'
+SPEC = CheckSpec(
+    check_id=CHECK_ID,
+    level="organization",
+    position=50,
+    title="Service control policies do not block centralized root sessions",
+    description=(
+        "Checks that no SCP on the root, an OU or an account denies root actions without exempting "
+        "`aws:AssumedRoot`, which would make every root session below it fail."
+    ),
+    risk=(
+        "A deny-root SCP without the aws:AssumedRoot exemption blocks root sessions: root credentials there "
+        "cannot be audited or deleted centrally and stay unseen."
+    ),
+    remediation=Remediation(
+        text=(
+            'Exempt root sessions in every SCP that denies root actions: add "Condition": {"Null": '
+            '{"aws:AssumedRoot": "true"}} to the deny statement, or set ExemptAssumeRoot on the AWS Control '
+            "Tower control that disallows actions as a root user."
+        ),
+        url=ASSUME_ROOT_DOCS,
+        cli=(
+            "aws organizations update-policy --policy-id POLICY_ID --content "
+            "file://policy-with-assumedroot-exemption.json"
+        ),
+        other=(
+            f"Add {EXEMPTION} to the deny statement; in Control Tower set the ExemptAssumeRoot parameter of the "
+            "root-user control."
+        ),
+    ),
+    urls=(SCP_DOCS, ASSUME_ROOT_DOCS),
+    severity=Severity(fail="MEDIUM"),
+    needs=frozenset({Fact.ORGANIZATION, Fact.ACCOUNTS, Fact.SCPS}),
+)
 _KIND_LABEL = {"ROOT": "root", "ORGANIZATIONAL_UNIT": "OU", "ACCOUNT": "account"}
 
 
@@ -93,10 +127,3 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
             fix=EXEMPTION,
         )
     ]
-
-
-RULE = Rule(
-    check_id=CHECK_ID,
-    level="organization",
-    func=evaluate,
-)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rootguard.models import IAM_SERVICE_PRINCIPAL, DelegatedAdmin, NotEvaluatedReason, OrgFacts, Result
+from rootguard.models import IAM_SERVICE_PRINCIPAL, DelegatedAdmin, Fact, NotEvaluatedReason, OrgFacts, Result
 from rootguard.rules.common import (
-    Rule,
     failed,
     not_evaluated,
     not_in_organization,
@@ -13,9 +12,44 @@ from rootguard.rules.common import (
     organization_unreadable,
     passed,
 )
-from rootguard.rules.config import RuleConfig
+from rootguard.rules.spec import CheckSpec, Remediation, Severity
+from rootguard.rules.urls import DELEGATED_ADMIN_DOCS, ORGANIZATIONS_IAM_DOCS, ROOT_ACCESS_DOCS
+from rootguard.settings import RuleConfig
 
 CHECK_ID = "organizations_iam_delegated_admin_allowed"
+SPEC = CheckSpec(
+    check_id=CHECK_ID,
+    level="organization",
+    position=60,
+    title="IAM delegated administrators are on the allow-list",
+    description=(
+        "Checks that any account registered as delegated administrator for IAM (which can audit and delete "
+        "every member's root credentials) is on the configured allow-list."
+    ),
+    risk=(
+        "An unexpected IAM delegated administrator can open root sessions in every member account: compromise "
+        "of that account is compromise of the organization."
+    ),
+    remediation=Remediation(
+        text=(
+            "Review the accounts registered as delegated administrator for iam.amazonaws.com (aws organizations "
+            "list-delegated-administrators --service-principal iam.amazonaws.com); deregister any account that "
+            "should not manage root access, or add it to allowed_delegated_admins in rootguard.yaml."
+        ),
+        url=ORGANIZATIONS_IAM_DOCS,
+        cli=(
+            "aws organizations deregister-delegated-administrator --account-id ACCOUNT_ID --service-principal "
+            "iam.amazonaws.com"
+        ),
+        other=(
+            "Add the expected account to allowed_delegated_admins in the rootguard config, or deregister the "
+            "unexpected one."
+        ),
+    ),
+    urls=(DELEGATED_ADMIN_DOCS, ROOT_ACCESS_DOCS),
+    severity=Severity(fail="MEDIUM"),
+    needs=frozenset({Fact.ORGANIZATION, Fact.DELEGATED_ADMINS}),
+)
 
 
 def _label(admin: DelegatedAdmin) -> str:
@@ -81,10 +115,3 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
             **details,
         )
     ]
-
-
-RULE = Rule(
-    check_id=CHECK_ID,
-    level="organization",
-    func=evaluate,
-)
