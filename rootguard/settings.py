@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
-from rootguard.aws.session import region_problem
 from rootguard.files import read_yaml, validation_message
 from rootguard.models import AccountId
+from rootguard.regions import region_problem
 
 # ------------------------------------------------------------------------------------ defaults and ranges
 

@@ -24,7 +24,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 from rootguard import __version__
-from rootguard.errors import AwsSetupError
+from rootguard.errors import CollectError
 
 USER_AGENT = f"rootguard/{__version__} Botocore/{botocore.__version__} Python/{platform.python_version()}"
 # The member audit's requests are built by rootguard from ListAccounts answers; botocore's client-side
@@ -45,7 +45,7 @@ def ensure_regional_sts(client: BaseClient) -> None:
     """Fail fast when the STS client resolved to the global endpoint (sts:AssumeRoot needs a Regional one)."""
     host = (urlsplit(client.meta.endpoint_url).hostname or "").lower()
     if host in _GLOBAL_STS_HOSTS:
-        raise AwsSetupError(
+        raise CollectError(
             f"the STS client resolved to the global endpoint {host}, which rejects sts:AssumeRoot; "
             "unset AWS_STS_REGIONAL_ENDPOINTS=legacy (or sts_regional_endpoints=legacy in the AWS config)"
         )

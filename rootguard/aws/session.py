@@ -6,8 +6,6 @@ an unknown profile, a mistyped Region, refused credentials) turned into one line
 
 from __future__ import annotations
 
-import difflib
-import re
 from functools import cache
 
 import boto3
@@ -24,14 +22,8 @@ from botocore.exceptions import (
 
 from rootguard.aws.errors import error_code, error_message
 from rootguard.errors import AwsSetupError, UsageError
-from rootguard.models import Caller
-
-DEFAULT_REGION = "us-east-1"
-# Region names: two letters, one or more dash-separated words, a number (us-east-1, us-gov-west-1,
-# ap-southeast-7, eusc-de-east-1 has four letters first). botocore's list is used for suggestions only: a
-# Region newer than this botocore still passes.
-_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d+$")
-GLOBAL_REGION = "aws-global"
+from rootguard.models import DEFAULT_REGION, Caller
+from rootguard.regions import region_problem as _region_problem
 
 
 @cache
@@ -45,17 +37,9 @@ def known_regions() -> tuple[str, ...]:
 
 
 def region_problem(region: str) -> str | None:
-    """Why `region` cannot be the home Region, or None when it can."""
-    if region == GLOBAL_REGION:
-        return (
-            "aws-global selects the global STS endpoint, which rejects sts:AssumeRoot; "
-            "use a Region such as us-east-1"
-        )
-    if _REGION.match(region):
-        return None
-    close = difflib.get_close_matches(region, known_regions(), n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]}?" if close else "a Region looks like us-east-1"
-    return f"{region!r} is not an AWS Region name ({hint})"
+    """Why `region` cannot be the home Region, or None when it can; suggests the closest Region botocore
+    knows (botocore's list suggests only: a Region newer than this botocore still passes)."""
+    return _region_problem(region, known_regions())
 
 
 def check_region(region: str, what: str = "--region") -> str:

@@ -13,8 +13,7 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from rootguard.collect.errors import NO_SUCH_ENTITY_CODES, describe, error_code
-from rootguard.collect.organization import paginate
+from rootguard.aws import NO_SUCH_ENTITY_CODES, describe, error_code, paginate
 from rootguard.models import AccessKey, MFADevice, RootCredentials, SigningCertificate
 
 SUMMARY_FLAGS: tuple[str, ...] = (

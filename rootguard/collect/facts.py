@@ -1,35 +1,44 @@
-"""collect_facts: every fact of one run, read once from the management account or the IAM delegated admin."""
+"""collect_facts: the facts of one run, read from the management account or the IAM delegated administrator.
+
+Facts come in groups (``rootguard.models.Fact``); each check's spec names the groups it judges and a run reads
+the union, each group once. ``collect_facts(..., base=facts)`` reads only the groups `facts` lacks and keeps
+the rest, which is how the Prowler bridge serves checks in any order with one read of each group.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.clients import ClientFactory, resolve_region
-from rootguard.collect.config import CollectConfig
-from rootguard.collect.errors import CollectError, describe
+from rootguard.aws import ClientFactory, ensure_regional_sts, home_region, identify
 from rootguard.collect.members import MemberPlan, audit_members
 from rootguard.collect.organization import (
+    OrgTree,
     read_accounts,
-    read_caller,
     read_delegated_admins,
     read_features,
     read_organization,
+    read_roots,
     read_trusted_access_iam,
     walk_tree,
 )
 from rootguard.collect.policies import ScpFacts, blocking_policies, read_scp_blocks
 from rootguard.collect.progress import ProgressCallback, default_progress
-from rootguard.models import ROOT_SESSIONS, FeaturesState, OrgFacts
+from rootguard.errors import CollectError, UsageError
+from rootguard.models import ROOT_SESSIONS, AwsError, Fact, FeaturesState, OrgFacts, with_prerequisites
+from rootguard.settings import CollectConfig
 
 log = logging.getLogger("rootguard.collect")
 
+ALL_FACTS: frozenset[Fact] = frozenset(Fact)
 
-def root_sessions_unavailable(state: FeaturesState, enabled: frozenset[str], error: str) -> str:
+
+def root_sessions_unavailable(state: FeaturesState, enabled: frozenset[str], error: AwsError | None) -> str:
     """Why root sessions cannot be opened, or "" when they can."""
     if state is not FeaturesState.OK:
         detail = f" ({error})" if error else ""
@@ -39,80 +48,172 @@ def root_sessions_unavailable(state: FeaturesState, enabled: frozenset[str], err
     return ""
 
 
+class _Run:
+    """One collection: the clients, and the facts read so far as keyword arguments of OrgFacts."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        config: CollectConfig,
+        base: OrgFacts | None,
+        progress: ProgressCallback | None,
+        audit_due: bool,
+    ) -> None:
+        try:
+            region = home_region(session, config.region)
+        except UsageError as exc:
+            raise CollectError(str(exc)) from None
+        self.config = config
+        self.progress = progress
+        self.factory = ClientFactory(session, region, config.max_attempts)
+        self.values: dict[str, Any] = {}
+        if base is not None:
+            skip = {"collected", "collected_at"}
+            self.values = {name: getattr(base, name) for name in OrgFacts.model_fields if name not in skip}
+        self.collected: set[Fact] = set(base.collected) if base else set()
+        self._org_client: Any = None
+        self._tree: OrgTree | None = None
+        self._scps: ScpFacts | None = None
+        if base is None:
+            # A member audit needs a Regional STS endpoint: factory.sts() says so before anything is read.
+            sts = self.factory.sts() if audit_due else self.factory.client("sts")
+            self.values["caller"] = identify(session, region, sts=sts)
+
+    @property
+    def org(self) -> Any:
+        if self._org_client is None:
+            self._org_client = self.factory.client("organizations")
+        return self._org_client
+
+    @property
+    def organization(self) -> Any:
+        return self.values.get("organization")
+
+    # ------------------------------------------------------------------------------------------- groups
+
+    def read(self, fact: Fact) -> None:
+        if fact in self.collected:
+            return
+        getattr(self, f"_read_{fact.value}")()
+        self.collected.add(fact)
+
+    def _read_organization(self) -> None:
+        organization, error = read_organization(self.org)
+        self.values["organization"] = organization
+        self.values["organization_error"] = error
+        if organization is None:
+            log.info("no organization: %s", error)
+
+    def _read_trusted_access(self) -> None:
+        if self.organization is not None:
+            self.values["trusted_access_iam"] = read_trusted_access_iam(self.org)
+
+    def _read_delegated_admins(self) -> None:
+        if self.organization is not None:
+            self.values["delegated_admins"] = read_delegated_admins(self.org)
+
+    def _read_features(self) -> None:
+        state, enabled, error = read_features(self.factory.client("iam"))
+        self.values.update(features_state=state, enabled_features=enabled, features_error=error)
+
+    def _tree_of(self) -> OrgTree:
+        if self._tree is None:
+            self._tree = walk_tree(self.org)
+        return self._tree
+
+    def _read_accounts(self) -> None:
+        if self.organization is None:
+            return
+        accounts, error = read_accounts(self.org, self._tree_of())
+        if error and not accounts:
+            self.values["organization_error"] = error
+        self.values["accounts"] = accounts
+
+    def _read_scps(self) -> None:
+        if self.organization is None or self.organization.feature_set != "ALL":
+            self._scps = ScpFacts()
+        else:
+            # The accounts may have been read by an earlier collection: then only the roots are read again.
+            tree = self._tree if self._tree is not None else OrgTree(roots=read_roots(self.org))
+            self._scps = read_scp_blocks(self.org, tree, self.values["caller"].partition)
+        self.values["scp_blocks"] = self._scps.blocks
+        self.values["scps_readable"] = self._scps.readable
+
+    def _read_member_audit(self) -> None:
+        accounts = self.values.get("accounts") or ()
+        if self.organization is None or not self.config.member_audit or not accounts:
+            return
+        ensure_regional_sts(self.factory.client("sts"))
+        state = self.values.get("features_state", FeaturesState.ERROR)
+        enabled = self.values.get("enabled_features", frozenset())
+        unavailable = root_sessions_unavailable(state, enabled, self.values.get("features_error"))
+        caller = self.values["caller"]
+        scps = self._scps or ScpFacts(blocks=tuple(self.values.get("scp_blocks") or ()))
+        plan = MemberPlan(
+            management_account_id=self.organization.management_account_id,
+            partition=caller.partition,
+            root_sessions=not unavailable,
+            unavailable_reason=unavailable,
+            fallback_role=self.config.assume_role_name,
+            excluded=self.config.excluded_accounts,
+            blocking=blocking_policies(accounts, scps, caller.partition),
+            session_duration=self.config.session_duration,
+        )
+        self.values["member_audits"] = audit_members(
+            accounts,
+            plan,
+            self.factory,
+            max_workers=self.config.max_workers,
+            progress=self.progress if self.progress is not None else default_progress(),
+        )
+
+    def facts(self) -> OrgFacts:
+        values = dict(self.values)
+        values["collected"] = frozenset(self.collected)
+        return OrgFacts(**values, collected_at=datetime.now(UTC))
+
+
+def _order(needs: Iterable[Fact]) -> list[Fact]:
+    """Groups in the order they must be read (prerequisites first)."""
+    order = list(Fact)
+    return sorted(with_prerequisites(frozenset(needs)), key=order.index)
+
+
 def collect_facts(
     session: boto3.Session,
     config: CollectConfig | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    needs: Iterable[Fact] | None = None,
+    base: OrgFacts | None = None,
 ) -> OrgFacts:
-    """Read the organization's facts once. Raises CollectError only when nothing can be read at all
-    (the caller cannot be identified, or the STS endpoint is the global one while a member audit is due).
+    """Read the fact groups in `needs` (default: all of them) and what they need first.
 
-    ``progress(done, total)`` follows the member audit; by default a counter on a terminal, log lines
-    otherwise.
+    With `base`, groups `base` already holds are kept as they are and only the others are read (its caller
+    is reused). Raises AwsSetupError only when nothing can be read at all: the caller cannot be
+    identified (one line naming the set-up mistake), or (CollectError) the STS endpoint is the global one while
+    a member audit is due. ``progress(done, total)`` follows the
+    member audit; by default a counter on a terminal, log lines otherwise.
     """
     config = config or CollectConfig()
     started = time.monotonic()
-    region = resolve_region(session, config.region)
-    factory = ClientFactory(session, region, config.max_attempts)
-    try:
-        sts = factory.sts() if config.member_audit else factory.client("sts")
-        caller = read_caller(sts, region)
-    except (ClientError, BotoCoreError) as exc:
-        raise CollectError(f"cannot identify the caller (sts:GetCallerIdentity): {describe(exc)}") from None
-    log.info("collecting as %s in %s (partition %s)", caller.account_id, region, caller.partition)
-
-    org = factory.client("organizations")
-    organization, organization_error = read_organization(org)
-    features_state, enabled, features_error = read_features(factory.client("iam"))
-    facts: dict[str, object] = {
-        "caller": caller,
-        "organization": organization,
-        "organization_error": organization_error,
-        "features_state": features_state,
-        "features_error": features_error,
-        "enabled_features": enabled,
-    }
-    if organization is None:
-        log.info("no organization: %s", organization_error)
-        return OrgFacts(**facts, collected_at=datetime.now(UTC))  # type: ignore[arg-type]
-
-    facts["trusted_access_iam"] = read_trusted_access_iam(org)
-    facts["delegated_admins"] = read_delegated_admins(org)
-    tree = walk_tree(org)
-    accounts, accounts_error = read_accounts(org, tree)
-    if accounts_error and not accounts:
-        facts["organization_error"] = f"ListAccounts: {accounts_error}"
-    facts["accounts"] = accounts
-    scps = read_scp_blocks(org, tree, caller.partition) if organization.feature_set == "ALL" else ScpFacts()
-    facts["scp_blocks"] = scps.blocks
-    facts["scps_readable"] = scps.readable
-    log.info(
-        "organization %s: %d accounts, features %s %s, %d deny-root SCP attachments",
-        organization.id,
-        len(accounts),
-        features_state.value,
-        sorted(enabled),
-        len(scps.blocks),
-    )
-
-    if config.member_audit and accounts:
-        unavailable = root_sessions_unavailable(features_state, enabled, features_error)
-        plan = MemberPlan(
-            management_account_id=organization.management_account_id,
-            partition=caller.partition,
-            root_sessions=not unavailable,
-            unavailable_reason=unavailable,
-            fallback_role=config.assume_role_name,
-            excluded=config.excluded_accounts,
-            blocking=blocking_policies(accounts, scps, caller.partition),
-            session_duration=config.session_duration,
-        )
-        facts["member_audits"] = audit_members(
-            accounts,
-            plan,
-            factory,
-            max_workers=config.max_workers,
-            progress=progress if progress is not None else default_progress(),
+    wanted = _order(ALL_FACTS if needs is None else needs)
+    audit_due = Fact.MEMBER_AUDIT in wanted and config.member_audit
+    run = _Run(session, config, base, progress, audit_due)
+    caller = run.values["caller"]
+    if base is None:
+        log.info("collecting as %s in %s (partition %s)", caller.account_id, caller.region, caller.partition)
+    for fact in wanted:
+        run.read(fact)
+    facts = run.facts()
+    if facts.organization is not None:
+        log.info(
+            "organization %s: %d accounts, features %s %s, %d deny-root SCP attachments",
+            facts.organization.id,
+            len(facts.accounts),
+            facts.features_state.value,
+            sorted(facts.enabled_features),
+            len(facts.scp_blocks),
         )
     log.info("facts collected in %.1f s", time.monotonic() - started)
-    return OrgFacts(**facts, collected_at=datetime.now(UTC))  # type: ignore[arg-type]
+    return facts

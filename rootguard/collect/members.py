@@ -16,17 +16,18 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.clients import BorrowedCredentialsClient, ClientFactory
-from rootguard.collect.credentials import read_root_credentials
-from rootguard.collect.errors import (
-    CollectError,
+from rootguard.aws import (
+    BorrowedCredentialsClient,
+    ClientFactory,
     describe,
     error_code,
     is_access_denied,
     is_expired,
     is_throttling,
 )
+from rootguard.collect.credentials import read_root_credentials
 from rootguard.collect.progress import ProgressCallback, SerializedProgress
+from rootguard.errors import CollectError
 from rootguard.models import Account, AuditOutcome, MemberAudit, NotEvaluatedReason
 
 log = logging.getLogger("rootguard.collect")

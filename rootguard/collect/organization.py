@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.errors import describe, error_code, features_state_for
+from rootguard.aws import aws_error, describe, error_code, paginate
 from rootguard.models import (
     IAM_SERVICE_PRINCIPAL,
     Account,
-    Caller,
+    AwsError,
     DelegatedAdmin,
     FeaturesState,
     Organization,
@@ -27,33 +27,28 @@ from rootguard.models import (
 
 log = logging.getLogger("rootguard.collect")
 
-
-def partition_of(arn: str) -> str:
-    """``arn:aws-us-gov:iam::...`` -> ``aws-us-gov``."""
-    parts = arn.split(":")
-    return parts[1] if len(parts) > 2 and parts[0] == "arn" and parts[1] else "aws"
-
-
-def read_caller(sts: BaseClient, region: str) -> Caller:
-    ident = sts.get_caller_identity()
-    arn = str(ident["Arn"])
-    return Caller(account_id=str(ident["Account"]), arn=arn, partition=partition_of(arn), region=region)
+# iam:ListOrganizationsFeatures. The botocore model gives these shapes no wire code (so botocore expects
+# the shape name) while the AWS API reference prints them without the "Exception" suffix: accept both.
+_FEATURES_ERRORS: dict[str, FeaturesState] = {
+    "OrganizationNotFound": FeaturesState.ORGANIZATION_NOT_FOUND,
+    "OrganizationNotInAllFeaturesMode": FeaturesState.NOT_ALL_FEATURES,
+    "ServiceAccessNotEnabled": FeaturesState.SERVICE_ACCESS_NOT_ENABLED,
+    "AccountNotManagementOrDelegatedAdministrator": FeaturesState.NOT_MANAGEMENT_OR_DELEGATED_ADMIN,
+    "AccessDenied": FeaturesState.ACCESS_DENIED,
+}
 
 
-def paginate(
-    client: BaseClient, operation: str, result_key: str, **kwargs: Any
-) -> Iterator[Mapping[str, Any]]:
-    """Items of every page, one at a time (pages are not kept)."""
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(result_key, [])
+def features_state_for(code: str) -> FeaturesState:
+    """The FeaturesState an error code of iam:ListOrganizationsFeatures stands for (ERROR if unknown)."""
+    return _FEATURES_ERRORS.get(code.removesuffix("Exception"), FeaturesState.ERROR)
 
 
-def read_organization(org: BaseClient) -> tuple[Organization | None, str]:
+def read_organization(org: BaseClient) -> tuple[Organization | None, AwsError | None]:
     """The organization, or None and why (not in an organization, access denied, ...)."""
     try:
         data = org.describe_organization()["Organization"]
-    except ClientError as exc:
-        return None, describe(exc)
+    except (ClientError, BotoCoreError) as exc:
+        return None, aws_error(exc)
     return (
         Organization(
             id=str(data["Id"]),
@@ -61,7 +56,7 @@ def read_organization(org: BaseClient) -> tuple[Organization | None, str]:
             feature_set=str(data.get("FeatureSet", "")),
             management_account_id=str(data.get("MasterAccountId", "")),
         ),
-        "",
+        None,
     )
 
 
@@ -96,15 +91,15 @@ def read_delegated_admins(org: BaseClient) -> tuple[DelegatedAdmin, ...] | None:
     return tuple(sorted(admins, key=lambda a: a.account_id))
 
 
-def read_features(iam: BaseClient) -> tuple[FeaturesState, frozenset[str], str]:
-    """iam:ListOrganizationsFeatures -> (state, enabled features, error text)."""
+def read_features(iam: BaseClient) -> tuple[FeaturesState, frozenset[str], AwsError | None]:
+    """iam:ListOrganizationsFeatures -> (state, enabled features, the error when it failed)."""
     try:
         data = iam.list_organizations_features()
     except ClientError as exc:
-        return features_state_for(error_code(exc)), frozenset(), describe(exc)
+        return features_state_for(error_code(exc)), frozenset(), aws_error(exc)
     except BotoCoreError as exc:
-        return FeaturesState.ERROR, frozenset(), describe(exc)
-    return FeaturesState.OK, frozenset(str(f) for f in data.get("EnabledFeatures", [])), ""
+        return FeaturesState.ERROR, frozenset(), aws_error(exc)
+    return FeaturesState.OK, frozenset(str(f) for f in data.get("EnabledFeatures", [])), None
 
 
 @dataclass
@@ -137,16 +132,21 @@ def _account(item: Mapping[str, Any], path: tuple[str, ...] = ()) -> Account:
     )
 
 
+def read_roots(org: BaseClient) -> list[Root]:
+    """The organization's roots and whether SCPs are enabled on each (ListRoots); boto3 errors propagate."""
+    roots: list[Root] = []
+    for item in paginate(org, "list_roots", "Roots"):
+        types = item.get("PolicyTypes", [])
+        scp = any(t.get("Type") == "SERVICE_CONTROL_POLICY" and t.get("Status") == "ENABLED" for t in types)
+        roots.append(Root(id=str(item["Id"]), scp_enabled=scp))
+    return roots
+
+
 def walk_tree(org: BaseClient) -> OrgTree:
     """Roots, then each parent's OUs and accounts, breadth first: a few calls per OU, none per account."""
     tree = OrgTree()
     try:
-        for item in paginate(org, "list_roots", "Roots"):
-            types = item.get("PolicyTypes", [])
-            scp = any(
-                t.get("Type") == "SERVICE_CONTROL_POLICY" and t.get("Status") == "ENABLED" for t in types
-            )
-            tree.roots.append(Root(id=str(item["Id"]), scp_enabled=scp))
+        tree.roots.extend(read_roots(org))
         queue: deque[tuple[str, tuple[str, ...]]] = deque((r.id, (r.id,)) for r in tree.roots)
         while queue:
             parent, path = queue.popleft()
@@ -165,20 +165,20 @@ def walk_tree(org: BaseClient) -> OrgTree:
     return tree
 
 
-def read_accounts(org: BaseClient, tree: OrgTree) -> tuple[tuple[Account, ...], str]:
+def read_accounts(org: BaseClient, tree: OrgTree) -> tuple[tuple[Account, ...], AwsError | None]:
     """Every account (ListAccounts, paginated), with the path the walk found for it; sorted by id.
 
     Accounts are merged by id, so a page boundary that repeats an account cannot duplicate it, and an account
     the walk saw but ListAccounts did not (created between the two reads) is kept.
     """
     merged: dict[str, Account] = dict(tree.accounts)
-    error = ""
+    error: AwsError | None = None
     try:
         for item in paginate(org, "list_accounts", "Accounts"):
             walked = tree.accounts.get(str(item["Id"]))
             acct = _account(item, walked.parent_path if walked else ())
             merged[acct.id] = acct
     except ClientError as exc:
-        error = describe(exc)
+        error = aws_error(exc)
         log.warning("accounts not fully listed: %s", error)
     return tuple(merged[k] for k in sorted(merged)), error

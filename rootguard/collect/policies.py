@@ -10,8 +10,8 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from rootguard.collect.errors import describe
-from rootguard.collect.organization import OrgTree, paginate
+from rootguard.aws import describe, paginate
+from rootguard.collect.organization import OrgTree
 from rootguard.collect.scp import (
     PolicyDocumentError,
     denies_root_without_exemption,

@@ -19,9 +19,8 @@ import boto3
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
+from rootguard.aws import NO_SUCH_ENTITY_CODES, error_code, is_expired, paginate
 from rootguard.collect.credentials import read_root_credentials
-from rootguard.collect.errors import NO_SUCH_ENTITY_CODES, error_code, is_expired
-from rootguard.collect.organization import paginate
 from rootguard.remediate.audit_log import AuditLog
 from rootguard.remediate.errors import Refusal, RemediationError
 from rootguard.remediate.models import (

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.errors import describe, error_code, is_access_denied
+from rootguard.aws import describe, error_code, is_access_denied
 from rootguard.collect.organization import read_trusted_access_iam
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS, FeaturesState
 from rootguard.remediate.audit_log import AuditLog

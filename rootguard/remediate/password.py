@@ -13,7 +13,7 @@ import boto3
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.errors import ALREADY_EXISTS_CODES, NO_SUCH_ENTITY_CODES, error_code, is_expired
+from rootguard.aws import ALREADY_EXISTS_CODES, NO_SUCH_ENTITY_CODES, error_code, is_expired
 from rootguard.remediate.audit_log import AuditLog
 from rootguard.remediate.errors import RemediationError
 from rootguard.remediate.models import PasswordRecoveryOutcome, Step, StepStatus

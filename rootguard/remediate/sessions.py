@@ -17,17 +17,20 @@ import boto3
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.clients import ClientFactory, ensure_regional_sts, resolve_region
-from rootguard.collect.errors import (
-    CollectError,
+from rootguard.aws import (
+    ClientFactory,
+    caller_from,
     describe,
+    ensure_regional_sts,
     error_code,
+    home_region,
     is_access_denied,
     is_expired,
     is_throttling,
 )
-from rootguard.collect.organization import read_caller, read_features
-from rootguard.models import ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS, Caller, FeaturesState
+from rootguard.collect.organization import read_features
+from rootguard.errors import CollectError, UsageError
+from rootguard.models import ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS, AwsError, Caller, FeaturesState
 from rootguard.remediate.errors import Refusal, RemediationError
 
 log = logging.getLogger("rootguard.remediate")
@@ -63,7 +66,7 @@ class Context:
     factory: ClientFactory
     caller: Caller
     _sts: BaseClient | None = None
-    _features: tuple[FeaturesState, frozenset[str], str] | None = field(default=None, repr=False)
+    _features: tuple[FeaturesState, frozenset[str], AwsError | None] | None = field(default=None, repr=False)
     _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
 
     @property
@@ -80,7 +83,7 @@ class Context:
             client = self._clients.setdefault(service, self.factory.client(service))
         return client
 
-    def features(self) -> tuple[FeaturesState, frozenset[str], str]:
+    def features(self) -> tuple[FeaturesState, frozenset[str], AwsError | None]:
         """iam:ListOrganizationsFeatures, read once (used to explain an AssumeRoot denial)."""
         if self._features is None:
             self._features = read_features(self.client("iam"))
@@ -90,12 +93,12 @@ class Context:
 def caller_context(session: boto3.Session, region: str | None) -> Context:
     """Identify the caller (GetCallerIdentity) on a Regional STS endpoint in the home Region."""
     try:
-        home = resolve_region(session, region)
+        home = home_region(session, region)
         factory = ClientFactory(session, home, MAX_ATTEMPTS)
         sts = factory.client("sts")
         ensure_regional_sts(sts)
-        caller = read_caller(sts, home)
-    except CollectError as exc:
+        caller = caller_from(sts, home)
+    except (CollectError, UsageError) as exc:
         raise RemediationError(str(exc), reason=Refusal.SETUP) from None
     except ClientError as exc:
         raise RemediationError(

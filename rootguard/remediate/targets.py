@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.collect.errors import describe, error_code, is_access_denied
+from rootguard.aws import describe, error_code, is_access_denied
 from rootguard.collect.organization import read_organization
 from rootguard.models import NOT_IN_USE, Organization
 from rootguard.remediate.errors import Refusal, RemediationError
@@ -23,7 +23,7 @@ def organization_of(ctx: Context) -> Organization:
     org, error = read_organization(ctx.client("organizations"))
     if org is not None:
         return org
-    if error.startswith(NOT_IN_USE):
+    if error is not None and error.code == NOT_IN_USE:
         raise RemediationError(
             f"account {ctx.caller.account_id} is not in an AWS organization; centralized root access needs one",
             reason=Refusal.NOT_IN_ORGANIZATION,

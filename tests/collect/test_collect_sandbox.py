@@ -236,7 +236,7 @@ def test_each_features_error_is_mapped_and_stops_root_sessions(
     sb.inject(service="iam", action="ListOrganizationsFeatures", code=code, status=400)
     facts, calls = run(sb)
     assert facts.features_state is state
-    assert code in facts.features_error and facts.enabled_features == frozenset()
+    assert code in str(facts.features_error) and facts.enabled_features == frozenset()
     assert_one_audit_per_account(facts)
     assert calls.named("sts", "AssumeRoot") == []
     reasons = {v.reason for k, v in facts.member_audits.items() if k not in (MGMT, SUSPENDED, CLOSING)}
@@ -248,7 +248,8 @@ def test_not_in_an_organization(sandbox_factory: Factory) -> None:
     sb = sandbox_factory({"organization": {"exists": False, "management_account": {"id": MGMT}}})
     facts, calls = run(sb)
     assert facts.organization is None
-    assert "AWSOrganizationsNotInUseException" in facts.organization_error
+    assert facts.organization_error is not None
+    assert facts.organization_error.code == "AWSOrganizationsNotInUseException"
     assert facts.features_state is FeaturesState.ORGANIZATION_NOT_FOUND
     assert facts.accounts == () and facts.member_audits == {}
     assert calls.named("organizations", "ListAccounts") == []

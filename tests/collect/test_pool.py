@@ -12,7 +12,7 @@ import time
 import boto3
 import pytest
 
-from rootguard.collect.clients import ClientFactory
+from rootguard.aws import ClientFactory
 from rootguard.collect.members import MemberPlan, audit_members, triage
 from rootguard.models import Account, AuditOutcome, MemberAudit, NotEvaluatedReason, RootCredentials
 

@@ -1,4 +1,4 @@
-"""Pure parts of rootguard.collect: error mapping, credential parsing, configuration, progress."""
+"""Pure parts of rootguard.collect: feature error codes, credential parsing, configuration, progress."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import io
 import logging
 from datetime import UTC, datetime
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from rootguard.collect import CollectConfig
-from rootguard.collect.clients import ensure_regional_sts, resolve_region
 from rootguard.collect.credentials import (
     access_keys,
     mask_suffix,
@@ -21,14 +19,7 @@ from rootguard.collect.credentials import (
     signing_certificates,
     summary_flags,
 )
-from rootguard.collect.errors import (
-    CollectError,
-    describe,
-    error_code,
-    features_state_for,
-    is_throttling,
-)
-from rootguard.collect.organization import partition_of
+from rootguard.collect.organization import features_state_for
 from rootguard.collect.progress import LogProgress, SerializedProgress, TerminalCounter, default_progress
 from rootguard.models import FeaturesState
 
@@ -58,42 +49,6 @@ def client_error(code: str, message: str = "m") -> ClientError:
 )
 def test_features_error_codes_in_both_spellings(code: str, state: FeaturesState) -> None:
     assert features_state_for(code) is state
-
-
-def test_error_code_and_describe() -> None:
-    exc = client_error("AccessDenied", "User: arn:aws:iam::1:user/x is not\n authorized")
-    assert error_code(exc) == "AccessDenied"
-    assert describe(exc) == "AccessDenied: User: arn:aws:iam::1:user/x is not authorized"
-    assert describe(client_error("X", "y" * 500), limit=50).endswith("...")
-    assert len(describe(client_error("X", "y" * 500), limit=50)) == 50
-    conn = EndpointConnectionError(endpoint_url="https://sts.us-east-1.amazonaws.com")
-    assert error_code(conn) == "EndpointConnectionError"
-    assert describe(conn).startswith("EndpointConnectionError: Could not connect")
-
-
-@pytest.mark.parametrize(
-    "code", ["Throttling", "ThrottlingException", "TooManyRequestsException", "SlowDown"]
-)
-def test_throttling_codes(code: str) -> None:
-    assert is_throttling(code)
-
-
-def test_quota_errors_are_not_throttling() -> None:
-    assert not is_throttling("LimitExceeded")
-    assert not is_throttling("AccessDenied")
-
-
-@pytest.mark.parametrize(
-    ("arn", "partition"),
-    [
-        ("arn:aws:iam::111122223333:user/scanner", "aws"),
-        ("arn:aws-us-gov:sts::111122223333:assumed-role/r/s", "aws-us-gov"),
-        ("arn:aws-cn:iam::111122223333:root", "aws-cn"),
-        ("not-an-arn", "aws"),
-    ],
-)
-def test_partition_from_arn(arn: str, partition: str) -> None:
-    assert partition_of(arn) == partition
 
 
 JAN_2020 = datetime(2020, 1, 1, tzinfo=UTC)
@@ -200,13 +155,3 @@ def test_failing_progress_callback_is_disabled_not_fatal() -> None:
     tracker.step()
     tracker.step()
     assert calls == [0]
-
-
-def test_home_region_resolution() -> None:
-    assert resolve_region(boto3.Session(region_name="eu-west-1"), None) == "eu-west-1"
-    assert resolve_region(boto3.Session(region_name="eu-west-1"), "ap-south-1") == "ap-south-1"
-    with pytest.raises(CollectError, match="aws-global"):
-        resolve_region(boto3.Session(region_name="aws-global"), None)
-    with pytest.raises(CollectError, match="global endpoint"):
-        ensure_regional_sts(boto3.Session(region_name="aws-global").client("sts"))
-    ensure_regional_sts(boto3.Session(region_name="eu-west-1").client("sts"))  # Regional: accepted
