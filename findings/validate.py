@@ -1,7 +1,7 @@
 """The last gate before a finding leaves: the generated ASFF JSON Schema, plus the 240 KB size limit.
 
 `validate_finding` runs a validator compiled once from the schema into plain Python closures (the keyword
-subset schema_gen emits), which is several times faster than jsonschema on the hot path. Only when that says
+subset tools/asff_schema.py emits), which is several times faster than jsonschema on the hot path. Only when that says
 "invalid" does jsonschema run, to name the failing JSON path. Tests check both agree.
 """
 
@@ -22,6 +22,7 @@ MAX_FINDING_BYTES = 240 * 1024
 def serialized_size(finding: dict[str, Any]) -> int:
     """Bytes the finding takes in a request body (compact JSON, UTF-8, as botocore sends it)."""
     return len(json.dumps(finding, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
 
 Check = Callable[[Any], bool]
 

@@ -1,8 +1,8 @@
-"""Prowler adapter for rootguard's organizations_iam_trusted_access_enabled rule (the logic lives in rootguard.rules)."""
+"""Prowler adapter for rootguard's organizations_iam_trusted_access_enabled rule (the logic lives in rootguard.rules.organizations_iam_trusted_access_enabled)."""
 
 from prowler.lib.check.models import Check, Check_Report_AWS
 
-from rootguard.prowler_bridge import reports_for
+from rootguard.prowler.bridge import reports_for
 
 
 class organizations_iam_trusted_access_enabled(Check):

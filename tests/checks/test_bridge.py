@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 
-from rootguard import prowler_bridge
+from rootguard.errors import CollectError
 from rootguard.models import (
     AccessKey,
     Account,
     AuditOutcome,
+    AwsError,
     Caller,
     DelegatedAdmin,
+    Fact,
     FeaturesState,
     MemberAudit,
     NotEvaluatedReason,
@@ -28,7 +30,8 @@ from rootguard.models import (
     RootCredentials,
     Status,
 )
-from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID
+from rootguard.prowler import bridge as prowler_bridge
+from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, spec_for
 
 MGMT, ORG_ID, REGION = "111111111111", "o-abc1234567", "eu-west-1"
 CALLER = Caller(account_id=MGMT, arn=f"arn:aws:iam::{MGMT}:user/scanner", partition="aws", region=REGION)
@@ -57,6 +60,7 @@ def org_facts(**overrides: Any) -> OrgFacts:
     }
     base: dict[str, Any] = {
         "caller": CALLER,
+        "collected": frozenset(Fact),
         "organization": Organization(id=ORG_ID, arn="", feature_set="ALL", management_account_id=MGMT),
         "trusted_access_iam": True,
         "delegated_admins": (DelegatedAdmin(account_id="222222222222", name="security"),),
@@ -106,18 +110,18 @@ def no_collection(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Fail the test if the bridge tries to collect (the facts must come from the cache)."""
     calls: list[bool] = []
 
-    def refuse(provider: Any, key: Any, settings: Any, with_members: bool) -> OrgFacts:
-        calls.append(with_members)
+    def refuse(*args: Any, **kwargs: Any) -> OrgFacts:
+        calls.append(True)
         raise AssertionError("the bridge collected facts although the cache held them")
 
-    monkeypatch.setattr(prowler_bridge, "_collect", refuse)
+    monkeypatch.setattr(prowler_bridge, "collect_facts", refuse)
     return calls
 
 
 def check_instance(check_id: str) -> Any:
     """The check class, imported through its installed entry-point module path."""
     service = check_id.split("_", 1)[0]
-    module = importlib.import_module(f"rootguard.prowler_checks.services.{service}.{check_id}.{check_id}")
+    module = importlib.import_module(f"rootguard.prowler.services.{service}.{check_id}.{check_id}")
     return getattr(module, check_id)()
 
 
@@ -189,7 +193,8 @@ def test_without_organization_results_use_the_callers_account(use_provider, no_c
     prowler_bridge.prime(
         OrgFacts(
             caller=CALLER,
-            organization_error="AWSOrganizationsNotInUseException: no",
+            collected=frozenset(Fact),
+            organization_error=AwsError(code="AWSOrganizationsNotInUseException", message="no"),
             features_state=FeaturesState.ORGANIZATION_NOT_FOUND,
         )
     )
@@ -201,46 +206,67 @@ def test_without_organization_results_use_the_callers_account(use_provider, no_c
 # ------------------------------------------------------------------------------------------- the cache
 
 
-def test_org_checks_skip_the_member_audit_and_the_member_check_asks_for_it(use_provider, monkeypatch) -> None:
-    calls: list[bool] = []
+class FakeCollection:
+    """collect_facts as the bridge calls it, recording the groups each call reads."""
 
-    def fake_collect(provider: Any, key: Any, settings: Any, with_members: bool) -> OrgFacts:
-        calls.append(with_members)
-        return org_facts() if with_members else org_facts(member_audits={})
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, frozenset[Fact]]] = []
 
-    monkeypatch.setattr(prowler_bridge, "_collect", fake_collect)
-    use_provider(identity_provider(CALLER))
-    reports("iam_org_root_sessions_enabled")
-    reports("organizations_iam_trusted_access_enabled")
-    assert calls == [False]  # once, without AssumeRoot sessions
-    assert {r.status for r in reports(MEMBER_CHECK_ID)} == {"PASS", "FAIL", "MANUAL"}
-    reports("organizations_scps_allow_root_sessions")
-    assert calls == [False, True]  # the member audit once, then reused
+    def __call__(self, session: Any, config: Any, progress: Any = None, *, needs: Any, base: Any) -> OrgFacts:
+        already = base.collected if base is not None else frozenset()
+        new = frozenset(needs) - already
+        self.calls.append((str(session.identity_arn), new))
+        caller = CALLER.model_copy(update={"arn": session.identity_arn})
+        return org_facts(caller=caller, collected=already | frozenset(needs))
+
+
+def session_of(caller: Caller) -> Any:
+    return SimpleNamespace(region_name=caller.region, identity_arn=caller.arn)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [list(CHECK_IDS), list(reversed(CHECK_IDS)), sorted(CHECK_IDS)],
+    ids=["report-order", "reversed", "prowler-sorted"],
+)
+def test_each_fact_group_is_read_once_whatever_the_order(use_provider, monkeypatch, order) -> None:
+    fake = FakeCollection()
+    monkeypatch.setattr(prowler_bridge, "collect_facts", fake)
+    use_provider(identity_provider(CALLER, session=session_of(CALLER)))
+    for check_id in order:
+        reports(check_id)
+        reports(check_id)  # a second run of a check reads nothing
+    read = [fact for _, new in fake.calls for fact in new]
+    assert sorted(read) == sorted(set(read))  # no group twice
+    assert set(read) == {fact for c in CHECK_IDS for fact in spec_for(c).needs}
+    assert all(new for _, new in fake.calls)  # a call happens only when something is missing
+
+
+def test_an_organization_check_reads_only_what_it_judges(use_provider, monkeypatch) -> None:
+    fake = FakeCollection()
+    monkeypatch.setattr(prowler_bridge, "collect_facts", fake)
+    use_provider(identity_provider(CALLER, session=session_of(CALLER)))
+    reports("organizations_iam_delegated_admin_allowed")
+    assert [new for _, new in fake.calls] == [frozenset({Fact.ORGANIZATION, Fact.DELEGATED_ADMINS})]
 
 
 def test_cache_is_keyed_by_identity(use_provider, monkeypatch) -> None:
-    calls: list[str] = []
-
-    def fake_collect(provider: Any, key: Any, settings: Any, with_members: bool) -> OrgFacts:
-        calls.append(key.identity_arn)
-        return org_facts(caller=CALLER.model_copy(update={"arn": key.identity_arn}))
-
-    monkeypatch.setattr(prowler_bridge, "_collect", fake_collect)
-    use_provider(identity_provider(CALLER))
+    fake = FakeCollection()
+    monkeypatch.setattr(prowler_bridge, "collect_facts", fake)
+    other = CALLER.model_copy(update={"arn": f"arn:aws:iam::{MGMT}:role/other"})
+    use_provider(identity_provider(CALLER, session=session_of(CALLER)))
     reports(MEMBER_CHECK_ID)
-    use_provider(identity_provider(CALLER.model_copy(update={"arn": f"arn:aws:iam::{MGMT}:role/other"})))
+    use_provider(identity_provider(other, session=session_of(other)))
     reports(MEMBER_CHECK_ID)
     reports(MEMBER_CHECK_ID)
-    assert calls == [CALLER.arn, f"arn:aws:iam::{MGMT}:role/other"]
+    assert [arn for arn, _ in fake.calls] == [CALLER.arn, other.arn]
 
 
 def test_collect_failure_still_reports_on_the_callers_account(use_provider, monkeypatch) -> None:
-    import rootguard.collect as collect
-
     def broken(*args: Any, **kwargs: Any) -> OrgFacts:
-        raise collect.CollectError("cannot identify the caller (sts:GetCallerIdentity): boom")
+        raise CollectError("cannot identify the caller (sts:GetCallerIdentity): boom")
 
-    monkeypatch.setattr(collect, "collect_facts", broken)
+    monkeypatch.setattr(prowler_bridge, "collect_facts", broken)
     use_provider(identity_provider(CALLER))
     (r,) = reports("organizations_scps_allow_root_sessions")
     assert r.status == "MANUAL" and r.resource_id == MGMT and "boom" in r.status_extended
@@ -295,7 +321,7 @@ def test_reports_from_the_in_process_sandbox_match_the_standalone_rules(use_prov
 
     session = demo_sandbox.session()
     ident = session.client("sts").get_caller_identity()
-    caller = Caller(account_id=ident["Account"], arn=ident["Arn"], region=session.region_name or "us-east-1")
+    caller = Caller(account_id=ident["Account"], arn=ident["Arn"], region=session.region_name)
     use_provider(identity_provider(caller, session=session))
     prowler_side = {(check_id, r.resource_id): r.status for check_id in CHECK_IDS for r in reports(check_id)}
     standalone = evaluate(collect_facts(session, progress=lambda done, total: None))
@@ -305,7 +331,32 @@ def test_reports_from_the_in_process_sandbox_match_the_standalone_rules(use_prov
     assert demo_sandbox.management_account_id in member and len(member) > 5
 
 
-def test_member_check_runs_first_in_prowlers_sorted_order() -> None:
-    """Prowler sorts the checks it runs; the member check must sort first so the one fact collection of a
-    Prowler run includes the member audit (prowler_bridge.facts_for)."""
-    assert sorted(CHECK_IDS)[0] == MEMBER_CHECK_ID
+def test_checks_in_any_order_read_the_sandbox_once(use_provider, demo_sandbox) -> None:
+    """Organization checks first, then the member check: the organization is described once and each member
+    account gets one root session, not two (the member check only adds the groups it lacks)."""
+    session = demo_sandbox.session()
+    ident = session.client("sts").get_caller_identity()
+    caller = Caller(account_id=ident["Account"], arn=ident["Arn"], region=session.region_name)
+    use_provider(identity_provider(caller, session=session))
+    demo_sandbox.clear_recorded_calls()
+    for check_id in reversed(CHECK_IDS):
+        reports(check_id)
+    counts: dict[str, int] = {}
+    for call, count in demo_sandbox.recorded_calls().items():
+        if call.principal_kind != "root-session":
+            counts[call.action] = counts.get(call.action, 0) + count
+    member = reports(MEMBER_CHECK_ID)
+    attempted = [
+        r for r in member if r.status != "MANUAL" or r.resource["rootguard"]["reason"] == "SCP_DENIED"
+    ]
+    assert counts["organizations:DescribeOrganization"] == 1
+    assert counts["iam:ListOrganizationsFeatures"] == 1
+    assert counts["organizations:ListAccounts"] == 1
+    assert counts["sts:AssumeRoot"] == len(attempted) > 5  # one root session per audited member
+
+
+def test_a_bad_prowler_setting_is_one_result_per_check_naming_it(use_provider, no_collection) -> None:
+    use_provider(identity_provider(CALLER, audit_config={"rootguard_max_workers": 100}))
+    (r,) = reports("organizations_iam_trusted_access_enabled")
+    assert r.status == "MANUAL"
+    assert "rootguard_max_workers" in r.status_extended and "64" in r.status_extended

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from rootguard.rules import CHECK_IDS
+from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, spec_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ROOT / "checks"
@@ -52,13 +53,45 @@ def test_no_id_equals_a_prowler_builtin() -> None:
     assert not builtins & set(CHECK_IDS)
 
 
-def test_metadata_is_generated_and_up_to_date() -> None:
+def test_generated_files_are_up_to_date() -> None:
+    """checks/, setup.cfg's generated blocks, the ASFF schema and the deploy policies match their sources."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_checks.py"), "--check"], capture_output=True, text=True
+        [sys.executable, str(ROOT / "tools" / "regenerate.py"), "--check"], capture_output=True, text=True
     )
-    assert proc.returncode == 0, proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     for folder in folders():
         json.loads((folder / f"{folder.name}.metadata.json").read_text())
+
+
+def test_a_stale_check_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rootguard.prowler import generate
+
+    copy = tmp_path / "checks"
+    shutil.copytree(CHECKS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    setup_cfg = tmp_path / "setup.cfg"
+    shutil.copy(ROOT / "setup.cfg", setup_cfg)
+    monkeypatch.setattr(generate, "CHECKS_DIR", copy)
+    monkeypatch.setattr(generate, "SETUP_CFG", setup_cfg)
+    assert generate.stale_paths() == []
+    edited = copy / MEMBER_CHECK_ID / f"{MEMBER_CHECK_ID}.metadata.json"
+    edited.write_text(edited.read_text().replace('"high"', '"low"'))
+    (copy / "iam_old_check_removed").mkdir()
+    setup_cfg.write_text(setup_cfg.read_text().replace(f"    {MEMBER_CHECK_ID} = ", "    renamed = "))
+    assert sorted(generate.stale_paths()) == sorted([edited, copy / "iam_old_check_removed", setup_cfg])
+    generate.write()
+    assert generate.stale_paths() == []
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_metadata_comes_from_the_spec_and_prowler_accepts_it(check_id: str) -> None:
+    from prowler.lib.check.models import CheckMetadata
+
+    from rootguard.prowler.generate import metadata
+
+    spec = spec_for(check_id)
+    meta = CheckMetadata(**metadata(spec))
+    assert (meta.CheckTitle, meta.Severity.value) == (spec.title, spec.severity.fail.lower())
+    assert meta.Remediation.Recommendation.Text == spec.remediation.text
 
 
 @pytest.mark.parametrize("check_id", CHECK_IDS)
@@ -68,7 +101,7 @@ def test_prowler_accepts_the_check_class(check_id: str) -> None:
     import importlib
 
     service = check_id.split("_", 1)[0]
-    module = importlib.import_module(f"rootguard.prowler_checks.services.{service}.{check_id}.{check_id}")
+    module = importlib.import_module(f"rootguard.prowler.services.{service}.{check_id}.{check_id}")
     check = getattr(module, check_id)()
     assert check.CheckID == check_id and check.ServiceName == service
     assert Path(module.__file__).resolve() == (CHECKS / check_id / f"{check_id}.py").resolve()
@@ -83,7 +116,7 @@ def test_installed_entry_points_register_every_check() -> None:
 
     eps = {ep.name: ep.value for ep in importlib.metadata.entry_points(group="prowler.checks.aws")}
     ours = {name: value for name, value in eps.items() if value.startswith("rootguard.")}
-    assert sorted(ours) == sorted(CHECK_IDS), "re-run `pip install -e .` after editing setup.cfg"
+    assert sorted(ours) == sorted(CHECK_IDS), "re-run `make install` after `make regenerate`"
     for check_id, value in ours.items():
         assert f".services.{check_id.split('_', 1)[0]}.{check_id}.{check_id}" in value
         spec = importlib.util.find_spec(value)
@@ -98,5 +131,5 @@ def test_checks_folder_has_no_stray_folders_after_imports() -> None:
 
     for check_id in CHECK_IDS:
         service = check_id.split("_", 1)[0]
-        importlib.import_module(f"rootguard.prowler_checks.services.{service}.{check_id}.{check_id}")
+        importlib.import_module(f"rootguard.prowler.services.{service}.{check_id}.{check_id}")
     assert sorted(p.name for p in CHECKS.iterdir()) == sorted(CHECK_IDS)

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rootguard.findings.build import Placement, build_findings
-from rootguard.findings.prowler_readers import findings_from_prowler, read_prowler_ocsf
 
 from rootguard.collect import collect_facts
+from rootguard.findings.build import Placement, build_findings
 from rootguard.models import NotEvaluatedReason, Status
+from rootguard.prowler.readers import findings_from_prowler, read_prowler_ocsf
 from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, evaluate
 from rootguard.sandbox import DEMO_SCENARIO, Sandbox, Scenario, load_scenario
 

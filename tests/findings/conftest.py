@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 from findings_samples import MGMT, sample_results
-from rootguard.findings import Placement
 
+from rootguard.findings import Placement
 from rootguard.models import Result
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from findings_samples import MGMT, ORG, ORG_ARN, RUN_AT
+
 from rootguard.findings import (
     FindingValidationError,
     Placement,
@@ -16,7 +17,6 @@ from rootguard.findings import (
     safe_details,
     validate_finding,
 )
-
 from rootguard.models import ResourceKind, Result, ResultResource, Status
 
 

@@ -5,17 +5,16 @@ from pathlib import Path
 
 import pytest
 from findings_samples import MGMT, RUN_AT, sample_results
-from rootguard.findings import (
-    Placement,
+
+from rootguard.findings import Placement, build_findings
+from rootguard.models import NotEvaluatedReason, Status
+from rootguard.prowler.readers import (
     ProwlerOutputError,
-    build_findings,
     findings_from_prowler,
     read_prowler_asff,
     read_prowler_ocsf,
     read_prowler_output,
 )
-
-from rootguard.models import NotEvaluatedReason, Status
 
 DATA = Path(__file__).resolve().parent / "data"
 OCSF = DATA / "prowler-ocsf.ocsf.json"
@@ -101,7 +100,7 @@ def test_malformed_files_are_one_line_errors(tmp_path, content, problem) -> None
 
 
 def test_missing_file(tmp_path) -> None:
-    with pytest.raises(ProwlerOutputError, match="cannot read"):
+    with pytest.raises(ProwlerOutputError, match="no such file"):
         read_prowler_ocsf(tmp_path / "nope.json")
 
 

@@ -8,11 +8,11 @@ from botocore.validate import ParamValidator
 from findings_samples import MGMT, RUN_AT, sample_results
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from rootguard.findings import Placement, build_findings
 from rootguard.findings.validate import _jsonschema_validator, compiled_validator
-from rootguard.mappings import CHECK_IDS
-
 from rootguard.models import NotEvaluatedReason, ResourceKind, Result, ResultResource, Status
+from rootguard.rules import CHECK_IDS
 
 _INPUT = (
     botocore.session.get_session().get_service_model("securityhub").operation_model("BatchImportFindings")

@@ -15,7 +15,6 @@ Where the data travels (Prowler 5.46, see findings/README.md):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -23,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from rootguard.mappings import CHECK_IDS, credentials_present
 
+from rootguard.files import parse_json, read_text
+from rootguard.findings.build import Placement, build_findings
 from rootguard.models import NotEvaluatedReason, ResourceKind, Result, ResultResource, Status
-
-from .build import Placement, build_findings
+from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, credentials_present
 
 _NOT_EVALUATED = re.compile(r"^Not evaluated \(([A-Z_]+)\): ?")
 _ORG_ARN = re.compile(r":organization/(o-[a-z0-9]+)$")
@@ -55,18 +54,10 @@ class ProwlerImport(BaseModel):
 
 
 def _load_list(path: Path) -> list[Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProwlerOutputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    text = read_text(path, ProwlerOutputError)
     if not text.strip():
         return []  # Prowler writes nothing when a scan has no findings
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProwlerOutputError(
-            f"{path}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
-        ) from None
+    data = parse_json(text, str(path), ProwlerOutputError)
     if not isinstance(data, list):
         raise ProwlerOutputError(f"{path}: expected a JSON array of findings, got {type(data).__name__}")
     for i, item in enumerate(data):
@@ -202,7 +193,7 @@ def _parse_asff(item: dict[str, Any], check_id: str) -> _Parsed:
     arn = resource["Id"]
     message = item.get("Description") or ""
     rg: dict[str, Any] = {}
-    if check_id == "iam_member_root_credentials_absent" and status is Status.FAIL:
+    if check_id == MEMBER_CHECK_ID and status is Status.FAIL:
         # The structured details do not survive json-asff; recover what is present from the message so the
         # severity still follows the credentials (e.g. an active access key stays CRITICAL).
         rg["details"] = {"kinds": sorted(credentials_present({"kinds": _clauses(message)}))}

@@ -1,14 +1,16 @@
 """The one place rootguard meets Prowler's classes: facts from Prowler's session, Results -> Check_Report_AWS.
 
-The folders in checks/ are thin adapters whose ``execute()`` returns :func:`reports_for`. Facts are collected
-once per Prowler run and identity (the per-run cache Prowler's client pattern needs) from the provider's own
-boto3 session, then each check evaluates only its own rule on them. Prowler's ``iam_client`` and
-``organizations_client`` are never imported: they inventory the whole IAM and Organizations services.
+The folders in checks/ are thin adapters whose ``execute()`` returns :func:`reports_for`. Each check reads only
+the fact groups its spec needs (``CheckSpec.needs``), from the provider's own boto3 session, and each group is
+read at most once per Prowler run and identity, whatever order Prowler runs the checks in: a check that needs
+a group an earlier check did not read extends the cached facts with that group only. Prowler's ``iam_client``
+and ``organizations_client`` are never imported: they inventory the whole IAM and Organizations services.
 
 Settings come from the rootguard config file named by ``ROOTGUARD_CONFIG`` (the same file ``rootguard scan``
 reads, so both paths judge alike), or else from ``rootguard_*`` keys of Prowler's own ``--config-file``
 (``aws:`` section): ``rootguard_allowed_delegated_admins``, ``rootguard_excluded_accounts``,
-``rootguard_fallback_role_name``, ``rootguard_max_workers``.
+``rootguard_fallback_role_name``, ``rootguard_max_workers``. A bad setting ends every rootguard check with one
+NOT_EVALUATED result naming it, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from rootguard.models import Caller, OrgFacts, Result, Status
-from rootguard.rules import MEMBER_CHECK_ID, RuleConfig, evaluate
+from rootguard.aws import region_problem
+from rootguard.collect import collect_facts
+from rootguard.errors import AwsSetupError
+from rootguard.models import DEFAULT_REGION, AwsError, Caller, Fact, OrgFacts, Result, Status
+from rootguard.rules import RuleConfig, evaluate, spec_for
+from rootguard.settings import Config, ConfigError, config_from_prowler, load_config
 
 log = logging.getLogger("rootguard.prowler")
 
 CONFIG_ENV = "ROOTGUARD_CONFIG"
-DEFAULT_REGION = "us-east-1"
 PROWLER_STATUS = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "MANUAL"}
 
 
@@ -38,21 +42,8 @@ class RunKey(NamedTuple):
     region: str
 
 
-@dataclass(frozen=True)
-class _Entry:
-    facts: OrgFacts
-    with_members: bool  # whether the member audit ran for these facts
-
-
-@dataclass(frozen=True)
-class BridgeSettings:
-    rules: RuleConfig  # its excluded_accounts also drive the collection
-    fallback_role_name: str | None = None
-    max_workers: int = 16
-
-
 _lock = threading.Lock()
-_cache: dict[RunKey, _Entry] = {}
+_cache: dict[RunKey, OrgFacts] = {}
 
 
 # ------------------------------------------------------------------------------------------------ provider
@@ -77,7 +68,7 @@ def home_region(provider: Any) -> str:
         *sorted(getattr(identity, "audited_regions", None) or ()),
     ]
     for region in candidates:
-        if region and region != "aws-global":  # sts:AssumeRoot needs a Regional endpoint
+        if region and not region_problem(str(region)):  # aws-global: sts:AssumeRoot needs a Regional one
             return str(region)
     return DEFAULT_REGION
 
@@ -92,31 +83,12 @@ def run_key(provider: Any) -> RunKey:
     )
 
 
-def settings_for(provider: Any) -> BridgeSettings:
-    """ROOTGUARD_CONFIG's file when set, else the rootguard_* keys of Prowler's audit config."""
+def settings_for(provider: Any) -> Config:
+    """ROOTGUARD_CONFIG's file when set, else the rootguard_* keys of Prowler's audit config (ConfigError)."""
     path = os.environ.get(CONFIG_ENV)
     if path:
-        from rootguard.config import load_config
-
-        cfg = load_config(path)
-        return BridgeSettings(
-            rules=RuleConfig(
-                allowed_delegated_admins=cfg.allowed_delegated_admins,
-                excluded_accounts=frozenset(cfg.excluded_accounts),
-            ),
-            fallback_role_name=cfg.fallback_role_name,
-            max_workers=cfg.max_workers,
-        )
-    audit = getattr(provider, "audit_config", None) or {}
-    rules = RuleConfig(
-        allowed_delegated_admins=audit.get("rootguard_allowed_delegated_admins") or (),
-        excluded_accounts=audit.get("rootguard_excluded_accounts") or (),
-    )
-    return BridgeSettings(
-        rules=rules,
-        fallback_role_name=audit.get("rootguard_fallback_role_name") or None,
-        max_workers=int(audit.get("rootguard_max_workers") or 16),
-    )
+        return load_config(path)
+    return config_from_prowler(getattr(provider, "audit_config", None))
 
 
 # --------------------------------------------------------------------------------------------------- facts
@@ -127,48 +99,45 @@ def _quiet_progress(done: int, total: int) -> None:
         log.info("member audit: %d accounts", total)
 
 
-def _collect(provider: Any, key: RunKey, settings: BridgeSettings, with_members: bool) -> OrgFacts:
-    from rootguard.collect import CollectConfig, CollectError, collect_facts
-
-    config = CollectConfig(
-        region=key.region,
-        max_workers=settings.max_workers,
-        member_audit=with_members,
-        assume_role_name=settings.fallback_role_name,
-        excluded_accounts=settings.rules.excluded_accounts,
+def _unreadable(key: RunKey, message: str) -> OrgFacts:
+    """Facts that say why nothing could be read, so every check still gives its one result."""
+    caller = Caller(
+        account_id=key.account_id, arn=key.identity_arn, partition=key.partition, region=key.region
     )
-    try:
-        return collect_facts(provider.session.current_session, config, progress=_quiet_progress)
-    except CollectError as exc:
-        # Prowler already knows who it is: keep one result per check instead of none.
-        log.warning("rootguard could not collect facts: %s", exc)
-        caller = Caller(
-            account_id=key.account_id, arn=key.identity_arn, partition=key.partition, region=key.region
-        )
-        return OrgFacts(caller=caller, organization_error=str(exc))
+    return OrgFacts(
+        caller=caller, collected=frozenset(Fact), organization_error=AwsError(code="", message=message)
+    )
 
 
-def facts_for(provider: Any, *, with_members: bool, settings: BridgeSettings | None = None) -> OrgFacts:
-    """This run's facts, collected at most once per identity. Prowler runs its checks in sorted order and the
-    member check's id sorts before every organization-level rootguard check, so the member audit is asked
-    for first and the organization-level checks reuse its facts (tests/checks pins that order). Were an
-    organization-level check to run first, the facts would be collected a second time, with the audit."""
+def facts_for(provider: Any, needs: frozenset[Fact], config: Config) -> OrgFacts:
+    """This run's facts with at least the groups in `needs`, reading only those not read yet."""
     key = run_key(provider)
     with _lock:
-        entry = _cache.get(key)
-        if entry is None or (with_members and not entry.with_members):
-            facts = _collect(provider, key, settings or settings_for(provider), with_members)
-            entry = _Entry(facts=facts, with_members=with_members)
-            _cache[key] = entry
-        return entry.facts
+        cached = _cache.get(key)
+        if cached is not None and needs <= cached.collected:
+            return cached
+        try:
+            facts = collect_facts(
+                provider.session.current_session,
+                config.collect_config(region=key.region),
+                progress=_quiet_progress,
+                needs=needs,
+                base=cached,
+            )
+        except AwsSetupError as exc:
+            # Prowler already knows who it is: keep one result per check instead of none.
+            log.warning("rootguard could not collect facts: %s", exc)
+            facts = _unreadable(key, str(exc))
+        _cache[key] = facts
+        return facts
 
 
-def prime(facts: OrgFacts, *, with_members: bool = True) -> RunKey:
+def prime(facts: OrgFacts) -> RunKey:
     """Put already collected facts in the cache, under the key of the identity that collected them."""
     caller = facts.caller
     key = RunKey(caller.partition, caller.account_id, caller.arn, caller.region)
     with _lock:
-        _cache[key] = _Entry(facts=facts, with_members=with_members)
+        _cache[key] = facts
     return key
 
 
@@ -217,9 +186,14 @@ def to_report(metadata: str, result: Result, region: str, organization_id: str |
 def results_for(check_id: str, provider: Any | None = None) -> tuple[OrgFacts, list[Result]]:
     """The check's Results for the current Prowler run."""
     provider = provider or current_provider()
-    settings = settings_for(provider)  # read once per check: facts and rules see the same settings
-    facts = facts_for(provider, with_members=check_id == MEMBER_CHECK_ID, settings=settings)
-    return facts, evaluate(facts, settings.rules, [check_id])
+    try:
+        config = settings_for(provider)  # read once per check: facts and rules see the same settings
+    except ConfigError as exc:
+        log.error("rootguard: %s", exc)
+        facts = _unreadable(run_key(provider), str(exc))
+        return facts, evaluate(facts, RuleConfig(), [check_id])
+    facts = facts_for(provider, spec_for(check_id).needs, config)
+    return facts, evaluate(facts, config.rule_config(), [check_id])
 
 
 def reports_for(check: Any, check_id: str) -> list[Any]:
