@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 EXTRAS := prowler,sandbox,test
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint regenerate bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/lint_imports.py
+	$(BIN)/python tools/regenerate.py --check
+
+# Rewrite every generated file (checks/, setup.cfg's generated blocks, the ASFF schema, deploy policies)
+# after changing a check's spec, the mappings or a deploy template; `make install` picks up new entry points.
+regenerate: $(STAMP)
+	$(BIN)/python tools/regenerate.py
 
 test: lint
 	$(BIN)/python -m pytest

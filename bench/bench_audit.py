@@ -33,8 +33,8 @@ from typing import Any
 
 import boto3
 
+from rootguard.aws import ClientFactory
 from rootguard.collect import CollectConfig, collect_facts
-from rootguard.collect.clients import ClientFactory
 from rootguard.collect.members import MemberPlan, audit_members
 from rootguard.models import Account, OrgFacts
 

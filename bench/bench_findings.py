@@ -34,12 +34,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any, TypeVar
 
 from rootguard.findings import Placement, build_findings, validate_findings
 from rootguard.mappings import CheckMapping, load_mappings
-
 from rootguard.models import NotEvaluatedReason, ResourceKind, Result, ResultResource, Status
 
 MGMT = "111122223333"
@@ -48,7 +46,6 @@ ORG_ARN = f"arn:aws:organizations::{MGMT}:organization/{ORG}"
 REGION = "eu-west-1"
 RUN_AT = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
 MEMBER_CHECK = "iam_member_root_credentials_absent"
-CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 MB = 1024 * 1024
 RATIO_LINE = "ratio rootguard/prowler findings/s"
 
@@ -231,35 +228,13 @@ def prowler_compliance(mapping: CheckMapping) -> dict[str, list[str]]:
 
 
 def prowler_metadata(check_id: str, mapping: CheckMapping) -> Any:
-    """The check's own Prowler metadata (checks/<id>/<id>.metadata.json) when present, else an equivalent one
-    built from the mapping."""
+    """The check's Prowler metadata, as checks/<id>/<id>.metadata.json holds it (generated from its spec)."""
     from prowler.lib.check.models import CheckMetadata
 
-    path = CHECKS_DIR / check_id / f"{check_id}.metadata.json"
-    if path.is_file():
-        return CheckMetadata.parse_file(path)
-    return CheckMetadata(
-        Provider="aws",
-        CheckID=check_id,
-        CheckTitle=mapping.title,
-        CheckType=[],
-        ServiceName=check_id.split("_", 1)[0],
-        SubServiceName="",
-        ResourceIdTemplate="",
-        Severity=mapping.severity.fail.lower(),
-        ResourceType="Other",
-        Description=mapping.title,
-        Risk="Long-term root credentials in member accounts can be used outside centralized control.",
-        RelatedUrl="",
-        Remediation={
-            "Code": {"CLI": "", "NativeIaC": "", "Terraform": "", "Other": ""},
-            "Recommendation": {"Text": mapping.remediation.text, "Url": ""},
-        },
-        Categories=["identity-access"],
-        DependsOn=[],
-        RelatedTo=[],
-        Notes="",
-    )
+    from rootguard.prowler.generate import metadata
+    from rootguard.rules import spec_for
+
+    return CheckMetadata(**metadata(spec_for(check_id)))
 
 
 def prowler_findings(results: list[Result], mappings: dict[str, CheckMapping]) -> list[Any]:

@@ -34,9 +34,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rootguard.findings.prowler_readers import ProwlerOutputError, read_prowler_ocsf
-
 from rootguard.models import NotEvaluatedReason, Result, Status
+from rootguard.prowler.readers import ProwlerOutputError, read_prowler_ocsf
 from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID
 from rootguard.sandbox import Sandbox, generate_scenario
 from rootguard.sandbox.scenario import Scenario

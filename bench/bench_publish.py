@@ -34,7 +34,6 @@ from typing import Any
 
 from rootguard.findings import Placement, build_findings
 from rootguard.findings.securityhub import Publisher, PublishSettings
-
 from rootguard.models import ResourceKind, Result, ResultResource, Status
 
 MGMT = "111111111111"

@@ -10,9 +10,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from rootguard.findings import Placement, build_findings
 from rootguard.mappings import load_mappings
-
 from rootguard.models import ResourceKind, Status
 
 ROOT = Path(__file__).resolve().parents[2]

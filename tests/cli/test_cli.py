@@ -66,7 +66,7 @@ def test_securityhub_setup_is_idempotent(served) -> None:
         (["scan", "--checks", "nope"], 2, "unknown check id 'nope'"),
         (["scan", "--profile", "no-such-profile"], 4, "profile 'no-such-profile' not found"),
         (["scan", "--max-workers", "0"], 2, "--max-workers"),
-        (["publish", "/no/such/file.json"], 2, "cannot read"),
+        (["publish", "/no/such/file.json"], 2, "no such file"),
         (["publish", "--resume", "/no/such/spool.jsonl"], 2, "no such spool file"),
         (["bogus"], 2, "invalid choice"),
     ],

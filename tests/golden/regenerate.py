@@ -13,9 +13,9 @@ from golden_support import GOLDEN_DIR, IDS_FILE, RESULTS_FILE, RUN_AT, finding_i
 
 def scan_demo(output_dir: Path) -> tuple[Path, Path]:
     """Scan the demo sandbox in-process at the fixed run time; the paths of results.json and the ASFF file."""
-    from rootguard.config import Config
-    from rootguard.pipeline import run_scan
     from rootguard.sandbox import DEMO_SCENARIO, Sandbox
+    from rootguard.scan import run_scan
+    from rootguard.settings import Config
 
     with Sandbox(DEMO_SCENARIO) as sb:
         outcome = run_scan(sb.session(), Config(), output_dir=output_dir, run_at=RUN_AT)

@@ -16,19 +16,19 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from rootguard.config import Config
 from rootguard.models import Status
 from rootguard.rules import MEMBER_CHECK_ID
-
-CHECKS_DIR = Path(__file__).resolve().parents[1] / "checks"
+from rootguard.settings import Config
 
 
 def _prowler(env: dict[str, str], out_dir: Path, check_ids: list[str]) -> Path | None:
+    from rootguard.prowler import checks_path
+
     exe = shutil.which("prowler", path=str(Path(sys.executable).parent)) or shutil.which("prowler")
-    if exe is None or not CHECKS_DIR.is_dir():
+    if exe is None:
         return None
     out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [exe, "aws", "--checks-folder", str(CHECKS_DIR), "--checks", *check_ids]
+    cmd = [exe, "aws", "--checks-folder", str(checks_path()), "--checks", *check_ids]
     cmd += ["--output-formats", "json-ocsf", "-o", str(out_dir), "-F", "prowler", "--no-banner"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     if proc.returncode not in (0, 3):  # 3: Prowler found FAILs
@@ -37,10 +37,11 @@ def _prowler(env: dict[str, str], out_dir: Path, check_ids: list[str]) -> Path |
 
 
 def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: TextIO) -> int:
-    from rootguard.findings.prowler_readers import read_prowler_ocsf
-    from rootguard.pipeline import print_outcome, run_scan
+    from rootguard.cli.printing import print_outcome
+    from rootguard.prowler.readers import read_prowler_ocsf
     from rootguard.rules import CHECK_IDS
     from rootguard.sandbox import DEMO_SCENARIO, Sandbox
+    from rootguard.scan import run_scan
 
     source = scenario or DEMO_SCENARIO
     out.write(f"rootguard demo: serving the sandbox organization from {Path(source).name}\n")

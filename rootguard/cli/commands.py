@@ -1,4 +1,4 @@
-"""What each CLI command does. Parsing lives in rootguard.cli; the scan itself in rootguard.pipeline."""
+"""What each CLI command does. Parsing lives in parser.py, the scan itself in rootguard.scan."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from rootguard.cli import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
-from rootguard.config import Config, ConfigError, load_config
+from rootguard.aws import make_session
+from rootguard.cli.exitcodes import EXIT_OK, EXIT_PARTIAL, scan_exit_code
+from rootguard.cli.printing import print_outcome, progress_printer
 from rootguard.errors import UsageError
+from rootguard.settings import MAX_WORKERS_RANGE, Config, ConfigError, load_config
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -31,8 +33,6 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _session(args: argparse.Namespace, cfg: Config):
-    from rootguard.session import make_session
-
     return make_session(getattr(args, "profile", None), getattr(args, "region", None) or cfg.home_region)
 
 
@@ -45,8 +45,9 @@ def _apply_overrides(args: argparse.Namespace, cfg: Config) -> Config:
     if getattr(args, "checks", None):
         update["checks"] = [c.strip() for c in args.checks.split(",") if c.strip()]
     if getattr(args, "max_workers", None) is not None:
-        if not 1 <= args.max_workers <= 64:
-            raise UsageError("--max-workers must be between 1 and 64")
+        low, high = MAX_WORKERS_RANGE
+        if not low <= args.max_workers <= high:
+            raise UsageError(f"--max-workers must be between {low} and {high}")
         update["max_workers"] = args.max_workers
     if getattr(args, "fallback_role", None):
         update["fallback_role_name"] = args.fallback_role
@@ -64,37 +65,29 @@ def _apply_overrides(args: argparse.Namespace, cfg: Config) -> Config:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from rootguard import pipeline
+    from rootguard.scan import run_scan
 
     cfg = _apply_overrides(args, _config(args))
     session = _session(args, cfg)
-    outcome = pipeline.run_scan(
+    outcome = run_scan(
         session,
         cfg,
         output_dir=_output_dir(args, cfg),
         publish=args.publish,
         dry_run=args.dry_run,
         member_audit=not args.no_member_audit,
-        progress=sys.stderr.isatty(),
+        progress=progress_printer(sys.stderr) if sys.stderr.isatty() else None,
     )
-    pipeline.print_outcome(outcome, args.format, sys.stdout)
-    return exit_code(outcome, fail_on=args.fail_on)
-
-
-def exit_code(outcome, *, fail_on: str) -> int:
-    if fail_on == "failed" and outcome.failed:
-        return EXIT_FAILED
-    if outcome.not_evaluated or outcome.spooled:
-        return EXIT_PARTIAL
-    return EXIT_OK
+    print_outcome(outcome, args.format, sys.stdout)
+    return scan_exit_code(outcome, fail_on=args.fail_on)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from rootguard import pipeline
+    from rootguard.publishing import publish_source
 
     cfg = _apply_overrides(args, _config(args))
     session = _session(args, cfg)
-    report = pipeline.publish_source(
+    report = publish_source(
         session,
         cfg,
         file=args.file,
@@ -108,11 +101,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_securityhub(args: argparse.Namespace) -> int:
-    from rootguard import pipeline
+    from rootguard.publishing import securityhub_setup
 
     cfg = _config(args)
     session = _session(args, cfg)
-    for line in pipeline.securityhub_setup(session):
+    for line in securityhub_setup(session):
         print(line)
     return EXIT_OK
 
@@ -127,7 +120,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from rootguard import demo
+    from rootguard.cli import demo
 
     return demo.run(
         scenario=args.scenario,
@@ -138,11 +131,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_remediate(args: argparse.Namespace) -> int:
-    from rootguard import remediation_cli
+    from rootguard.cli import remediate
 
     cfg = _config(args)
     session = _session(args, cfg)
-    return remediation_cli.run(args, session, cfg, _output_dir(args, cfg))
+    return remediate.run(args, session, cfg, _output_dir(args, cfg))
 
 
 __all__ = ["dispatch"]

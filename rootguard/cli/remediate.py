@@ -9,8 +9,9 @@ from typing import TextIO
 
 import boto3
 
-from rootguard.config import Config
+from rootguard.aws import home_region
 from rootguard.errors import AwsSetupError, UsageError
+from rootguard.settings import Config
 
 AUDIT_LOG = "remediation-audit.jsonl"
 
@@ -30,8 +31,8 @@ def _confirm(question: str, args: argparse.Namespace, out: TextIO) -> None:
 def _failing_accounts(session: boto3.Session, cfg: Config) -> list[str]:
     """The member accounts the scan would report FAIL, collected and judged exactly as `rootguard scan` does."""
     from rootguard.models import Status
-    from rootguard.pipeline import collect_and_evaluate
     from rootguard.rules import MEMBER_CHECK_ID
+    from rootguard.scan import collect_and_evaluate
 
     _, results = collect_and_evaluate(session, cfg, [MEMBER_CHECK_ID])
     return [r.resource.id for r in results if r.status is Status.FAIL]
@@ -49,7 +50,7 @@ def run(
         plan_delete_root_credentials,
     )
 
-    region = session.region_name or "us-east-1"
+    region = home_region(session, cfg.home_region)
     log_path = Path(args.audit_log) if args.audit_log else output_dir / AUDIT_LOG
     audit = AuditLog(log_path)
     mode = "APPLY" if args.apply else "dry run (add --apply to make changes)"

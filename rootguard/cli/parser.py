@@ -1,28 +1,10 @@
-"""The rootguard command line.
-
-Exit codes (documented in the README; pipelines rely on them):
-  0  success: everything evaluated, everything published
-  1  --fail-on failed and at least one check FAILED
-  2  usage or configuration error (bad flag, bad config or input file)
-  3  partial: something was not evaluated, or findings were spooled for a later `publish --resume`
-  4  AWS error a user can fix: no credentials, unknown profile, wrong account type, Security Hub not enabled
-"""
+"""The rootguard command line's parser: every command, flag and default (handlers live in commands.py)."""
 
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
-from collections.abc import Sequence
 
 from rootguard import __version__
-from rootguard.errors import AwsSetupError, UsageError
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-EXIT_AWS = 4
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -111,44 +93,3 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--output-dir")
     return parser
-
-
-def _setup_logging(verbose: int, fmt: str) -> None:
-    level = logging.WARNING - 10 * min(verbose, 2)
-    handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        from rootguard.logs import JsonFormatter
-
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("rootguard: %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("rootguard")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed its one-line usage error
-        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
-    _setup_logging(getattr(args, "verbose", 0), getattr(args, "log_format", "text"))
-    from rootguard import commands
-
-    try:
-        return commands.dispatch(args)
-    except UsageError as exc:
-        print(f"rootguard: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except AwsSetupError as exc:
-        print(f"rootguard: error: {exc}", file=sys.stderr)
-        return EXIT_AWS
-    except KeyboardInterrupt:
-        print("rootguard: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

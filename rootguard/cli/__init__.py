@@ -1,0 +1,40 @@
+"""The rootguard command line: ``rootguard <command>``.
+
+parser.py defines the commands and flags, commands.py runs them, printing.py shows results, exitcodes.py is
+the exit-status contract (README, "Commands and exit codes").
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from rootguard.cli.exitcodes import EXIT_AWS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from rootguard.cli.logs import setup_logging
+from rootguard.cli.parser import build_parser
+from rootguard.errors import AwsSetupError, UsageError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its one-line usage error
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    setup_logging(getattr(args, "verbose", 0), getattr(args, "log_format", "text"))
+    from rootguard.cli import commands
+
+    try:
+        return commands.dispatch(args)
+    except UsageError as exc:
+        print(f"rootguard: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AwsSetupError as exc:
+        print(f"rootguard: error: {exc}", file=sys.stderr)
+        return EXIT_AWS
+    except KeyboardInterrupt:
+        print("rootguard: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+__all__ = ["main"]

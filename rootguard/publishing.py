@@ -1,0 +1,139 @@
+"""Publishing to Security Hub CSPM from a scan, a file, Prowler output or a spool; and its one-time set-up.
+
+What `rootguard publish` can read is decided here, with one-line InputError for a file that is not one of
+them; the sending itself is rootguard's Security Hub publisher.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from rootguard.aws import identify
+from rootguard.errors import InputError
+from rootguard.files import read_json
+from rootguard.findings.build import Placement, build_findings
+from rootguard.findings.validate import FindingValidationError, validate_findings
+from rootguard.models import Caller, ResourceKind, Result
+from rootguard.outputs import ASFF_FILE
+from rootguard.settings import SPOOL_FILE, Config
+
+log = logging.getLogger("rootguard.publishing")
+
+
+PlacementFor = Placement | Callable[[Result], Placement]
+
+
+def placement_for(cfg: Config, caller: Caller) -> PlacementFor:
+    """Central placement files everything under the scanning account; per-member files member results in
+    the member account they describe (organization results stay with the scanning account)."""
+    central = Placement(account_id=caller.account_id, region=caller.region, partition=caller.partition)
+    if cfg.securityhub.placement == "central":
+        return central
+
+    def per_member(result: Result) -> Placement:
+        if result.resource.kind is ResourceKind.ACCOUNT and result.resource.id != caller.account_id:
+            return Placement(account_id=result.resource.id, region=caller.region, partition=caller.partition)
+        return central
+
+    return per_member
+
+
+def _publisher(session: boto3.Session, cfg: Config, output_dir: Path, caller: Caller | None) -> Any:
+    from rootguard.findings.securityhub import Publisher, PublishSettings
+
+    settings = PublishSettings.from_config(cfg.securityhub, spool_path=output_dir / SPOOL_FILE)
+    return Publisher(session, settings, caller=(caller.account_id, caller.partition) if caller else None)
+
+
+def publish_findings(
+    session: boto3.Session,
+    cfg: Config,
+    findings: list[dict[str, Any]],
+    *,
+    caller: Caller,
+    output_dir: Path,
+    checks_ran: list[str],
+    completed_checks: list[str],
+    run_at: datetime,
+) -> Any:
+    """Import a scan's findings and archive what its completed checks no longer produce."""
+    return _publisher(session, cfg, output_dir, caller).publish(
+        findings, checks_ran=checks_ran, completed_checks=completed_checks, run_at=run_at
+    )
+
+
+def findings_from_file(
+    path: Path, placement: Any, run_at: datetime
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The findings of a rootguard results.json (built anew) or of an ASFF JSON array (validated), and the
+    check ids they come from; InputError (one line) for anything else."""
+    doc = read_json(path, InputError)
+    try:
+        if isinstance(doc, dict) and "results" in doc:  # a rootguard results.json
+            if not isinstance(doc["results"], list):
+                raise InputError(f"{path}: results must be a list of results")
+            results = [Result.model_validate(r) for r in doc["results"]]
+            findings = build_findings(results, placement, run_at)
+        elif isinstance(doc, list):  # an ASFF array
+            findings = list(doc)
+            validate_findings(findings)
+        else:
+            raise InputError(f"{path}: neither a rootguard results file nor an ASFF JSON array")
+    except (ValueError, FindingValidationError) as exc:
+        raise InputError(f"{path}: {str(exc).splitlines()[0]}") from None
+    checks = sorted({str(f.get("GeneratorId", "")).removeprefix("rootguard/") for f in findings})
+    return findings, checks
+
+
+def publish_source(
+    session: boto3.Session,
+    cfg: Config,
+    *,
+    file: str | None,
+    from_prowler: str | None,
+    resume: str | None,
+    output_dir: Path,
+    dry_run: bool,
+) -> Any:
+    """`rootguard publish`: a results/ASFF file, a Prowler output file, or a spool to replay."""
+    from rootguard.prowler.readers import ProwlerOutputError, findings_from_prowler
+
+    if resume:
+        if not Path(resume).is_file():
+            raise InputError(f"{resume}: no such spool file")
+        return _publisher(session, cfg, output_dir, None).resume(resume)
+    caller = identify(session, cfg.home_region)
+    publisher = _publisher(session, cfg, output_dir, caller)
+    run_at = datetime.now(UTC)
+    placement = placement_for(cfg, caller)
+    if from_prowler:
+        try:
+            findings, imported = findings_from_prowler(
+                from_prowler, run_at, placement if isinstance(placement, Placement) else None
+            )
+        except ProwlerOutputError as exc:
+            raise InputError(str(exc)) from None
+        checks = sorted({r.check_id for r in imported.results})
+        if imported.ignored:
+            log.info("%s: %d findings of other checks ignored", from_prowler, imported.ignored)
+    else:
+        findings, checks = findings_from_file(Path(file or ""), placement, run_at)
+    if dry_run:
+        return publisher.publish(
+            findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / ASFF_FILE
+        )
+    # A file may hold a partial run: never archive on its evidence alone.
+    return publisher.publish(findings, checks_ran=checks, run_at=run_at, completed_checks=[])
+
+
+def securityhub_setup(session: boto3.Session, region: str | None = None) -> list[str]:
+    """Create or update rootguard's insights in the caller's hub (idempotent); one line per insight."""
+    from rootguard.findings.insights import setup_insights
+
+    return [change.line() for change in setup_insights(session, region or session.region_name)]

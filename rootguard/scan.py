@@ -1,0 +1,145 @@
+"""One scan, end to end: collect -> rules -> results file -> ASFF -> (optionally) Security Hub.
+
+The CLI, the demo and a scheduled job all go through :func:`run_scan`, so they produce the same files and ids.
+It returns what happened and prints nothing; the caller chooses how to show progress (a callback) and the
+outcome (rootguard.cli.printing).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from rootguard import __version__
+from rootguard.aws import home_region
+from rootguard.collect import collect_facts
+from rootguard.collect.progress import ProgressCallback
+from rootguard.errors import UsageError
+from rootguard.files import writable_dir_problem
+from rootguard.findings.build import build_findings
+from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
+from rootguard.outputs import ASFF_FILE, RESULTS_FILE, write_findings, write_results
+from rootguard.publishing import placement_for, publish_findings
+from rootguard.rules import CHECK_IDS, needs_of, select
+from rootguard.rules import evaluate as evaluate_rules
+from rootguard.settings import Config
+
+log = logging.getLogger("rootguard.scan")
+
+
+@dataclass
+class ScanOutcome:
+    facts: OrgFacts
+    results: list[Result]
+    findings: list[dict[str, Any]]
+    meta: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    publish_report: Any = None
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status == Status.FAIL for r in self.results)
+
+    @property
+    def not_evaluated(self) -> int:
+        return sum(r.status == Status.NOT_EVALUATED for r in self.results)
+
+    @property
+    def spooled(self) -> int:
+        return int(getattr(self.publish_report, "spooled", 0) or 0)
+
+
+def check_ids_of(cfg: Config) -> list[str]:
+    """The checks a run evaluates (config or all), validated before any AWS call."""
+    check_ids = list(cfg.checks or CHECK_IDS)
+    try:
+        select(check_ids)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return check_ids
+
+
+def collect_and_evaluate(
+    session: boto3.Session,
+    cfg: Config,
+    check_ids: list[str],
+    *,
+    member_audit: bool = True,
+    progress: ProgressCallback | None = None,
+) -> tuple[OrgFacts, list[Result]]:
+    """Collect the facts `check_ids` need and evaluate them. A collection that cannot start (no identity,
+    global STS endpoint) is an AwsSetupError."""
+    needs = set(needs_of(check_ids))
+    if not member_audit:
+        needs.discard(Fact.MEMBER_AUDIT)
+    collect_cfg = cfg.collect_config(region=home_region(session, cfg.home_region), member_audit=member_audit)
+    facts = collect_facts(session, collect_cfg, progress=progress, needs=needs)
+    return facts, evaluate_rules(facts, cfg.rule_config(), check_ids)
+
+
+def completed_checks(results: list[Result], check_ids: list[str]) -> list[str]:
+    """Checks whose results are complete enough to archive what they no longer produce.
+
+    An organization-level check that could not evaluate (for example the organization could not be read) must
+    not archive its earlier findings: they are still the last known truth.
+    """
+    incomplete = {
+        r.check_id
+        for r in results
+        if r.status is Status.NOT_EVALUATED
+        and (
+            r.resource.kind is ResourceKind.ORGANIZATION
+            or (r.reason is not None and r.reason.value == "PREREQUISITE_MISSING")
+        )
+    }
+    return [c for c in check_ids if c not in incomplete]
+
+
+def run_scan(
+    session: boto3.Session,
+    cfg: Config,
+    *,
+    output_dir: Path,
+    publish: bool = False,
+    dry_run: bool = False,
+    member_audit: bool = True,
+    progress: ProgressCallback | None = None,
+    run_at: datetime | None = None,
+) -> ScanOutcome:
+    """Collect, evaluate, write results.json and the ASFF file, and publish when asked."""
+    check_ids = check_ids_of(cfg)
+    problem = writable_dir_problem(output_dir)
+    if problem:
+        raise UsageError(f"--output-dir {problem}")
+    facts, results = collect_and_evaluate(
+        session, cfg, check_ids, member_audit=member_audit, progress=progress
+    )
+    run_at = run_at or datetime.now(UTC)
+    findings = build_findings(results, placement_for(cfg, facts.caller), run_at)
+    meta = {
+        "version": __version__,
+        "run_at": run_at.isoformat(),
+        "caller": facts.caller.arn,
+        "organization": facts.organization.id if facts.organization else None,
+        "checks": check_ids,
+    }
+    outcome = ScanOutcome(facts=facts, results=results, findings=findings, meta=meta)
+    outcome.files["results"] = write_results(output_dir / RESULTS_FILE, results, meta)
+    outcome.files["asff"] = write_findings(output_dir / ASFF_FILE, findings)
+    if publish and not dry_run:
+        outcome.publish_report = publish_findings(
+            session,
+            cfg,
+            findings,
+            caller=facts.caller,
+            output_dir=output_dir,
+            checks_ran=check_ids,
+            completed_checks=completed_checks(results, check_ids),
+            run_at=run_at,
+        )
+    return outcome
