@@ -51,9 +51,9 @@ from .publish_retry import (
     is_throttling,
 )
 from .publish_targets import HubClients, Target, TargetError, client_config, target_of
-from .publish_time import timestamp_ns
 from .spool import SpoolEntry, _atomic_write, add_to_spool, read_spool, settle_spool
 from .summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
+from .timestamps import timestamp_ns
 
 log = logging.getLogger("rootguard.findings.securityhub")
 

@@ -180,7 +180,7 @@ def settle_spool(path: str | Path, outcomes: dict[tuple[str, str, str, str], Spo
 
 
 def _ns(stamp: str) -> int:
-    from .publish_time import timestamp_ns
+    from .timestamps import timestamp_ns
 
     return timestamp_ns(stamp) or 0
 

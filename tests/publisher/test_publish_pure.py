@@ -1,4 +1,4 @@
-"""The parts of the publisher that need no AWS: batching, token buckets, retry classification, timestamps."""
+"""The parts of the publisher that need no AWS: batching, token buckets, retry classification."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from rootguard.findings.publish_batching import MAX_REQUEST_BYTES, batches, serialized_size
 from rootguard.findings.publish_rate import RateLimiter, TokenBucket
 from rootguard.findings.publish_retry import Backoff, is_retriable, is_retriable_exception, is_throttling
-from rootguard.findings.publish_time import timestamp_ns
 
 
 def fake(i: int, pad: int = 0) -> dict:
@@ -178,14 +177,3 @@ def test_backoff_grows_and_is_capped() -> None:
     assert 0.25 <= backoff.delay(1) <= 0.5
     assert 1.0 <= backoff.delay(3) <= 2.0
     assert all(2.0 <= backoff.delay(n) <= 4.0 for n in range(4, 12))
-
-
-# ------------------------------------------------------------------------------------------ timestamps
-
-
-def test_timestamps_compare_exactly_across_precisions_and_offsets() -> None:
-    assert timestamp_ns("2025-01-01T00:00:00Z") == timestamp_ns("2025-01-01T01:00:00+01:00")
-    assert timestamp_ns("2025-01-01T00:00:00.000000001Z") - timestamp_ns("2025-01-01T00:00:00Z") == 1
-    assert timestamp_ns("2025-01-01T00:00:00.5Z") == timestamp_ns("2025-01-01T00:00:00.500Z")
-    assert timestamp_ns("yesterday") is None
-    assert timestamp_ns("2025-13-01T00:00:00Z") is None
