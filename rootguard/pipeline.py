@@ -184,7 +184,7 @@ def _completed_checks(results: list[Result], check_ids: list[str]) -> list[str]:
 
 
 def _settings(cfg: Config, output_dir: Path):
-    from rootguard.findings.securityhub import PublishSettings
+    from rootguard.securityhub import PublishSettings
 
     return PublishSettings.from_config(cfg.securityhub, spool_path=output_dir / SPOOL_FILE)
 
@@ -201,7 +201,7 @@ def publish_findings(
     caller: tuple[str, str] | None = None,
 ) -> Any:
     """`caller`: (account id, partition) when already known."""
-    from rootguard.findings.securityhub import Publisher
+    from rootguard.securityhub import Publisher
 
     return Publisher(session, _settings(cfg, output_dir), caller=caller).publish(
         findings, checks_ran=checks_ran, completed_checks=completed_checks, run_at=run_at
@@ -224,8 +224,8 @@ def publish_source(
     from rootguard.collect.organization import partition_of
     from rootguard.findings.build import Placement, build_findings
     from rootguard.findings.prowler_readers import ProwlerOutputError, findings_from_prowler
-    from rootguard.findings.securityhub import Publisher
     from rootguard.findings.validate import FindingValidationError, validate_findings
+    from rootguard.securityhub import Publisher
 
     settings = _settings(cfg, output_dir)
     if resume:
@@ -277,7 +277,7 @@ def publish_source(
 
 
 def securityhub_setup(session: boto3.Session) -> list[str]:
-    from rootguard.findings.insights import setup_insights
+    from rootguard.securityhub.insights import setup_insights
 
     return [change.line() for change in setup_insights(session, session.region_name)]
 

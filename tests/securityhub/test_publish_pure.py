@@ -9,9 +9,11 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rootguard.findings.publish_batching import MAX_REQUEST_BYTES, batches, serialized_size
-from rootguard.findings.publish_rate import RateLimiter, TokenBucket
-from rootguard.findings.publish_retry import Backoff, is_retriable, is_retriable_exception, is_throttling
+from rootguard.findings.validate import serialized_size
+
+from rootguard.securityhub.batching import MAX_REQUEST_BYTES, batches
+from rootguard.securityhub.pacing import RateLimiter, TokenBucket
+from rootguard.securityhub.retry import Backoff, is_retriable, is_retriable_exception, is_throttling
 
 
 def fake(i: int, pad: int = 0) -> dict:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 if TYPE_CHECKING:
     import boto3
 
-    from .securityhub import PublishReport, PublishSettings
+    from rootguard.securityhub.publisher import PublishReport, PublishSettings
 
 SPOOL_VERSION = 1
 
@@ -180,7 +180,7 @@ def settle_spool(path: str | Path, outcomes: dict[tuple[str, str, str, str], Spo
 
 
 def _ns(stamp: str) -> int:
-    from .timestamps import timestamp_ns
+    from rootguard.findings.timestamps import timestamp_ns
 
     return timestamp_ns(stamp) or 0
 
@@ -193,6 +193,6 @@ def resume(
 ) -> PublishReport:
     """Replay a spool: import every entry into its account and Region, remove what Security Hub took, keep
     the rest (with its latest error) for the next attempt."""
-    from .securityhub import Publisher
+    from rootguard.securityhub.publisher import Publisher
 
     return Publisher(session, settings, **publisher_options).resume(spool_path)

@@ -25,15 +25,15 @@ from publisher_helpers import (
     scenario,
 )
 from rootguard.findings.ids import product_arn
-from rootguard.findings.securityhub import (
+
+from rootguard.models import Status
+from rootguard.sandbox import securityhub as hub
+from rootguard.securityhub import (
     Publisher,
     PublishSettings,
     SecurityHubNotEnabledError,
 )
-from rootguard.findings.spool import read_spool
-
-from rootguard.models import Status
-from rootguard.sandbox import securityhub as hub
+from rootguard.securityhub.spool import read_spool
 
 CHECKS = [MEMBER_CHECK, ORG_CHECK]
 OURS = product_arn("aws", REGION, MGMT)

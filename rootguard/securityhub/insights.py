@@ -16,12 +16,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
 from rootguard.errors import AwsSetupError
+from rootguard.findings.ids import generator_id, product_arn
+from rootguard.securityhub.retry import HUB_NOT_ENABLED, error_code, error_message
+from rootguard.securityhub.targets import Target
 
-from .ids import generator_id, product_arn
-from .publish_retry import HUB_NOT_ENABLED, error_code, error_message
-from .publish_targets import Target
-
-log = logging.getLogger("rootguard.findings.insights")
+log = logging.getLogger(__name__)
 
 MEMBERS_WITH_ROOT = "rootguard: member accounts with root credentials"
 POSTURE_BY_CHECK = "rootguard: posture by check"
@@ -132,7 +131,7 @@ def ensure_insights(
 def setup_insights(session: boto3.Session, region: str | None = None) -> list[InsightChange]:
     """ensure_insights for the session's account in `region` (default: the session's Region), with the
     set-up errors a person can fix as one-line AwsSetupError."""
-    from .securityhub import hub_not_enabled_message
+    from rootguard.securityhub.publisher import hub_not_enabled_message
 
     try:
         ident = session.client("sts").get_caller_identity()

@@ -7,17 +7,17 @@ from typing import Any
 import pytest
 from publisher_helpers import MGMT, REGION, RUN_1, central_findings, member_result, scenario
 from rootguard.findings.ids import product_arn
-from rootguard.findings.insights import (
+
+from rootguard.errors import AwsSetupError
+from rootguard.models import Status
+from rootguard.sandbox import securityhub as hub
+from rootguard.securityhub.insights import (
     MEMBERS_WITH_ROOT,
     POSTURE_BY_CHECK,
     ensure_insights,
     insight_definitions,
     setup_insights,
 )
-
-from rootguard.errors import AwsSetupError
-from rootguard.models import Status
-from rootguard.sandbox import securityhub as hub
 
 OURS = product_arn("aws", REGION, MGMT)
 

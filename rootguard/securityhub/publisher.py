@@ -1,6 +1,6 @@
 """Publish ASFF findings to AWS Security Hub without losing any.
 
-    from rootguard.findings.securityhub import Publisher, PublishSettings
+    from rootguard.securityhub import Publisher, PublishSettings
 
     report = Publisher(session, PublishSettings()).publish(
         findings, checks_ran=["iam_member_root_credentials_absent"], run_at=run_at
@@ -36,12 +36,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from rootguard.errors import AwsSetupError
-
-from .build import iso_timestamp
-from .ids import generator_id
-from .publish_batching import batches
-from .publish_rate import Clock, RateLimiter, Sleep, TokenBucket
-from .publish_retry import (
+from rootguard.findings.build import iso_timestamp
+from rootguard.findings.ids import generator_id
+from rootguard.findings.summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
+from rootguard.findings.timestamps import timestamp_ns
+from rootguard.securityhub.batching import batches
+from rootguard.securityhub.pacing import Clock, RateLimiter, Sleep, TokenBucket
+from rootguard.securityhub.retry import (
     HUB_NOT_ENABLED,
     Backoff,
     error_code,
@@ -50,12 +51,10 @@ from .publish_retry import (
     is_retriable_exception,
     is_throttling,
 )
-from .publish_targets import HubClients, Target, TargetError, client_config, target_of
-from .spool import SpoolEntry, _atomic_write, add_to_spool, read_spool, settle_spool
-from .summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
-from .timestamps import timestamp_ns
+from rootguard.securityhub.spool import SpoolEntry, _atomic_write, add_to_spool, read_spool, settle_spool
+from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, target_of
 
-log = logging.getLogger("rootguard.findings.securityhub")
+log = logging.getLogger(__name__)
 
 IMPORT_ACTION = "BatchImportFindings"
 READ_ACTION = "GetFindings"

@@ -1,0 +1,19 @@
+"""Publishing rootguard's ASFF findings to Security Hub CSPM: paced, retried, nothing lost."""
+
+from rootguard.securityhub.insights import setup_insights
+from rootguard.securityhub.publisher import (
+    Publisher,
+    PublishReport,
+    PublishSettings,
+    SecurityHubNotEnabledError,
+    publish,
+)
+
+__all__ = [
+    "PublishReport",
+    "PublishSettings",
+    "Publisher",
+    "SecurityHubNotEnabledError",
+    "publish",
+    "setup_insights",
+]
