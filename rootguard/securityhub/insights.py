@@ -15,9 +15,9 @@ from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
+from rootguard.aws.errors import HUB_NOT_ENABLED, error_code, error_message
 from rootguard.errors import AwsSetupError
 from rootguard.findings.ids import generator_id, product_arn
-from rootguard.securityhub.retry import HUB_NOT_ENABLED, error_code, error_message
 from rootguard.securityhub.targets import Target
 
 log = logging.getLogger(__name__)

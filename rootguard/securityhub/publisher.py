@@ -35,6 +35,14 @@ from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
+from rootguard.aws.errors import (
+    HUB_NOT_ENABLED,
+    error_code,
+    error_message,
+    is_retriable,
+    is_retriable_exception,
+    is_throttling,
+)
 from rootguard.errors import AwsSetupError
 from rootguard.findings.build import iso_timestamp
 from rootguard.findings.ids import generator_id
@@ -42,15 +50,7 @@ from rootguard.findings.summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organi
 from rootguard.findings.timestamps import timestamp_ns
 from rootguard.securityhub.batching import batches
 from rootguard.securityhub.pacing import Clock, RateLimiter, Sleep, TokenBucket
-from rootguard.securityhub.retry import (
-    HUB_NOT_ENABLED,
-    Backoff,
-    error_code,
-    error_message,
-    is_retriable,
-    is_retriable_exception,
-    is_throttling,
-)
+from rootguard.securityhub.retry import Backoff
 from rootguard.securityhub.spool import SpoolEntry, _atomic_write, add_to_spool, read_spool, settle_spool
 from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, target_of
 
@@ -191,6 +191,7 @@ class _Failure:
     code: str
     message: str
     attempts: int
+    retriable: bool = False  # how the last error was classified; False for a permanent error (rejected)
 
 
 @dataclass
@@ -648,12 +649,15 @@ class Publisher:
                         outcome.error = hub_not_enabled_message(target)
                     if is_throttling(code):
                         outcome.throttled += 1
+                    retriable = is_retriable_exception(exc)
                     for item in batch_items:
                         last_error[item.id] = (code, message)
-                        if is_retriable_exception(exc) and not outcome.hub_disabled:
+                        if retriable and not outcome.hub_disabled:
                             retry.append(item)
                         else:
-                            outcome.failures.append(_Failure(item, code, message, attempts[item.id]))
+                            outcome.failures.append(
+                                _Failure(item, code, message, attempts[item.id], retriable)
+                            )
                     continue
                 failed = {f.get("Id"): f for f in response.get("FailedFindings") or []}
                 for item in batch_items:
@@ -663,15 +667,16 @@ class Publisher:
                         continue
                     code, message = str(problem.get("ErrorCode", "")), str(problem.get("ErrorMessage", ""))
                     last_error[item.id] = (code, message)
-                    if is_retriable(code) and not outcome.hub_disabled:
+                    retriable = is_retriable(code)
+                    if retriable and not outcome.hub_disabled:
                         retry.append(item)
                     else:
-                        outcome.failures.append(_Failure(item, code, message, attempts[item.id]))
+                        outcome.failures.append(_Failure(item, code, message, attempts[item.id], retriable))
             round_number += 1
             if retry and (round_number > self.settings.retry_rounds or outcome.hub_disabled):
                 for item in retry:
                     code, message = last_error[item.id]
-                    outcome.failures.append(_Failure(item, code, message, attempts[item.id]))
+                    outcome.failures.append(_Failure(item, code, message, attempts[item.id], True))
                 retry = []
             if retry:
                 retried.update(i.id for i in retry)
@@ -705,7 +710,7 @@ class Publisher:
             report.failed_retried += outcome.retried
             report.calls += outcome.calls
             report.throttled += outcome.throttled
-            report.rejected += sum(1 for f in outcome.failures if not is_retriable(f.code) and f.attempts)
+            report.rejected += sum(1 for f in outcome.failures if not f.retriable and f.attempts)
             if outcome.error:
                 report.errors.append(outcome.error)
             if outcome.failures and not outcome.error:  # a target-wide error already said all are spooled

@@ -1,95 +1,14 @@
-"""Which Security Hub failures are worth retrying, and how long to wait between rounds."""
+"""How long the publisher waits between rounds of re-sending what failed.
+
+Which failures are worth another round is not decided here: rootguard.aws.errors classifies every AWS error
+once (botocore's own throttling and transient lists plus the server-side codes Security Hub CSPM reports per
+finding), so the publisher retries exactly what the rest of rootguard and botocore call transient.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
-
-# Error codes (whole-call ClientError codes and FailedFindings[].ErrorCode) that a later attempt may pass.
-_RETRIABLE_CODES = frozenset(
-    {
-        "TooManyRequestsException",
-        "TooManyRequests",
-        "LimitExceededException",
-        "LimitExceeded",
-        "ThrottlingException",
-        "Throttling",
-        "ThrottledException",
-        "RequestLimitExceeded",
-        "InternalException",
-        "InternalFailure",
-        "InternalError",
-        "InternalServerError",
-        "InternalServerException",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "RequestTimeout",
-        "RequestTimeoutException",
-    }
-)
-_RETRIABLE_MARKERS = ("throttl", "toomanyrequests", "internal", "unavailable", "timeout")
-# Codes that mean the finding itself (or the caller's permission) is wrong: retrying cannot help.
-_PERMANENT_CODES = frozenset(
-    {
-        "InvalidInput",
-        "InvalidInputException",
-        "InvalidAccess",
-        "InvalidAccessException",
-        "AccessDenied",
-        "AccessDeniedException",
-        "ValidationException",
-    }
-)
-TRANSPORT_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
-HUB_NOT_ENABLED = "InvalidAccessException"
-
-
-def is_retriable(code: str) -> bool:
-    """True for throttling and service-side errors; False for InvalidInput, access errors and unknown codes
-    that do not look transient."""
-    if code in _PERMANENT_CODES:
-        return False
-    if code in _RETRIABLE_CODES:
-        return True
-    lowered = code.lower()
-    return any(marker in lowered for marker in _RETRIABLE_MARKERS)
-
-
-def is_throttling(code: str) -> bool:
-    lowered = code.lower()
-    return (
-        "throttl" in lowered
-        or "toomanyrequests" in lowered
-        or lowered.startswith("limitexceeded")
-        or (lowered == "requestlimitexceeded")
-    )
-
-
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a ClientError, or the exception class name for transport errors."""
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code") or "ClientError")
-    return type(exc).__name__
-
-
-def error_message(exc: BaseException) -> str:
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Message") or "")
-    return " ".join(str(exc).split())
-
-
-def is_retriable_exception(exc: BaseException) -> bool:
-    if isinstance(exc, TRANSPORT_ERRORS):
-        return True
-    return isinstance(exc, ClientError) and is_retriable(error_code(exc))
 
 
 @dataclass

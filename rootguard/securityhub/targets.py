@@ -18,7 +18,7 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.securityhub.retry import error_code, error_message
+from rootguard.aws.errors import error_code, error_message
 
 _PRODUCT_ARN = re.compile(
     r"^arn:(?P<partition>[a-z0-9-]+):securityhub:(?P<region>[a-z0-9-]+):\d{0,12}:product/"

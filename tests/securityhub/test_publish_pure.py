@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rootguard.findings.validate import serialized_size
 
+from rootguard.aws.errors import is_retriable, is_retriable_exception, is_throttling
 from rootguard.securityhub.batching import MAX_REQUEST_BYTES, batches
 from rootguard.securityhub.pacing import RateLimiter, TokenBucket
-from rootguard.securityhub.retry import Backoff, is_retriable, is_retriable_exception, is_throttling
+from rootguard.securityhub.retry import Backoff
 
 
 def fake(i: int, pad: int = 0) -> dict:
@@ -142,21 +143,34 @@ def test_bucket_rejects_nonsense_settings() -> None:
 # ------------------------------------------------------------------------------------------ retries
 
 
-@pytest.mark.parametrize(
-    "code",
-    ["TooManyRequestsException", "LimitExceededException", "InternalException", "InternalFailure",
-     "ServiceUnavailable", "ThrottlingException", "SomethingThrottled"],
-)  # fmt: skip
-def test_transient_codes_are_retried(code: str) -> None:
-    assert is_retriable(code)
+# Security Hub CSPM reports a failed finding by code (FailedFindings[].ErrorCode) and a failed call by a
+# ClientError; the publisher retries exactly what rootguard.aws.errors calls throttling or transient.
 
 
-@pytest.mark.parametrize(
-    "code", ["InvalidInput", "InvalidInputException", "InvalidAccess", "InvalidAccessException",
-             "AccessDeniedException", "UnknownThing"]
-)  # fmt: skip
-def test_permanent_and_unknown_codes_are_not_retried(code: str) -> None:
-    assert not is_retriable(code)
+def test_throttling_is_retried() -> None:
+    assert all(
+        is_retriable(c) for c in ("TooManyRequestsException", "LimitExceededException", "ThrottlingException")
+    )
+
+
+def test_server_side_5xx_errors_are_retried() -> None:
+    assert all(is_retriable(c) for c in ("InternalException", "InternalFailure", "ServiceUnavailable"))
+
+
+def test_invalid_input_is_not_retried() -> None:
+    assert not any(is_retriable(c) for c in ("InvalidInput", "InvalidInputException"))
+
+
+def test_access_denied_is_not_retried() -> None:
+    assert not any(is_retriable(c) for c in ("AccessDenied", "AccessDeniedException"))
+
+
+def test_hub_not_enabled_is_not_retried() -> None:
+    assert not is_retriable("InvalidAccessException")
+
+
+def test_codes_outside_the_lists_are_not_retried_however_they_read() -> None:
+    assert not any(is_retriable(c) for c in ("SomethingThrottled", "TooManyRequests", "UnknownThing"))
 
 
 def test_throttling_is_told_apart_from_internal_errors() -> None:
@@ -164,10 +178,11 @@ def test_throttling_is_told_apart_from_internal_errors() -> None:
     assert not is_throttling("InternalException")
 
 
-def test_exceptions_are_classified_by_code_and_transport() -> None:
+def test_exceptions_are_classified_by_code_status_and_transport() -> None:
     throttled = ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}}, "X")
     invalid = ClientError({"Error": {"Code": "InvalidInputException", "Message": "bad"}}, "X")
-    assert is_retriable_exception(throttled)
+    gateway = ClientError({"Error": {"Code": "Unknown"}, "ResponseMetadata": {"HTTPStatusCode": 502}}, "X")
+    assert is_retriable_exception(throttled) and is_retriable_exception(gateway)
     assert not is_retriable_exception(invalid)
     assert is_retriable_exception(EndpointConnectionError(endpoint_url="https://securityhub.example"))
     assert not is_retriable_exception(ValueError("not an AWS error"))
