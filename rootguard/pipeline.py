@@ -184,9 +184,15 @@ def _completed_checks(results: list[Result], check_ids: list[str]) -> list[str]:
 
 
 def _settings(cfg: Config, output_dir: Path):
-    from rootguard.securityhub import PublishSettings
+    from pydantic import ValidationError
 
-    return PublishSettings.from_config(cfg.securityhub, spool_path=output_dir / SPOOL_FILE)
+    from rootguard.files import validation_message
+    from rootguard.settings import Config as Settings
+
+    try:
+        return Settings(securityhub=cfg.securityhub.model_dump()).publish_settings(output_dir / SPOOL_FILE)
+    except ValidationError as exc:
+        raise UsageError(validation_message(exc)) from None
 
 
 def publish_findings(

@@ -4,10 +4,10 @@ from rootguard.securityhub.insights import setup_insights
 from rootguard.securityhub.publisher import (
     Publisher,
     PublishReport,
-    PublishSettings,
     SecurityHubNotEnabledError,
     publish,
 )
+from rootguard.settings import PublishSettings
 
 __all__ = [
     "PublishReport",

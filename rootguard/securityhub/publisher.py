@@ -53,6 +53,7 @@ from rootguard.securityhub.pacing import Clock, RateLimiter, Sleep, TokenBucket
 from rootguard.securityhub.retry import Backoff
 from rootguard.securityhub.spool import SpoolEntry, _atomic_write, add_to_spool, read_spool, settle_spool
 from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, target_of
+from rootguard.settings import PublishSettings
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,6 @@ IMPORT_ACTION = "BatchImportFindings"
 READ_ACTION = "GetFindings"
 GENERATOR_PREFIX = "rootguard/"
 MAX_FILTER_VALUES = 20  # values per StringFilter list that GetFindings accepts
-DEFAULT_SPOOL = Path("rootguard-output/securityhub-spool.jsonl")
 # Set by Security Hub or by customers (BatchUpdateFindings), never sent back by a provider.
 _SERVICE_FIELDS = frozenset(
     {"ProcessedAt", "Workflow", "WorkflowState", "Note", "UserDefinedFields", "VerificationState",
@@ -82,42 +82,6 @@ def hub_not_enabled_message(target: Target) -> str:
         f"Security Hub is not enabled for account {target.account_id} in {target.region}: run "
         f"`aws securityhub enable-security-hub --region {target.region}` in that account, then publish again"
     )
-
-
-class PublishSettings(BaseModel):
-    """How findings are sent. Defaults follow Security Hub's documented BatchImportFindings quota."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    placement: Literal["central", "per-member"] = "central"
-    member_role_name: str | None = None  # per-member: role assumed in each member account
-    rate_per_second: float = Field(default=10.0, gt=0, le=100)  # BatchImportFindings per account and Region
-    burst: int = Field(default=30, ge=1, le=1000)
-    read_rate_per_second: float = Field(default=3.0, gt=0, le=100)  # GetFindings is throttled lower
-    read_burst: int = Field(default=6, ge=1, le=1000)
-    max_in_flight: int = Field(default=4, ge=1, le=32)  # concurrent calls per account and Region
-    max_targets_in_flight: int = Field(default=8, ge=1, le=64)  # hubs served at once (per-member placement)
-    retry_rounds: int = Field(default=4, ge=0, le=10)  # rounds of re-sending retriable failures
-    backoff_base_s: float = Field(default=0.5, ge=0, le=60)
-    backoff_cap_s: float = Field(default=8.0, ge=0, le=300)
-    botocore_max_attempts: int = Field(default=5, ge=1, le=20)  # botocore's own (adaptive) retries per call
-    archive_resolved: bool = True
-    summary_finding: bool = False
-    spool_path: Path = DEFAULT_SPOOL
-
-    @classmethod
-    def from_config(cls, securityhub: Any, **overrides: Any) -> PublishSettings:
-        """From rootguard.config.SecurityHubSettings (placement, role, rate, burst, archive, summary)."""
-        values = {
-            "placement": securityhub.placement,
-            "member_role_name": securityhub.member_role_name,
-            "rate_per_second": securityhub.rate_per_second,
-            "burst": securityhub.burst,
-            "archive_resolved": securityhub.archive_resolved,
-            "summary_finding": securityhub.summary_finding,
-        }
-        values.update(overrides)
-        return cls(**values)
 
 
 class PublishReport(BaseModel):
@@ -783,7 +747,6 @@ def publish(
 
 __all__ = [
     "PublishReport",
-    "PublishSettings",
     "Publisher",
     "SecurityHubNotEnabledError",
     "Target",

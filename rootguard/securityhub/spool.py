@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 if TYPE_CHECKING:
     import boto3
 
-    from rootguard.securityhub.publisher import PublishReport, PublishSettings
+    from rootguard.securityhub.publisher import PublishReport
+    from rootguard.settings import PublishSettings
 
 SPOOL_VERSION = 1
 
