@@ -17,7 +17,7 @@ import boto3
 from rootguard import __version__
 from rootguard.config import Config
 from rootguard.errors import AwsSetupError, UsageError
-from rootguard.models import OrgFacts, Result, Status
+from rootguard.models import Caller, OrgFacts, Result, Status
 from rootguard.output import dump_json, print_table, results_document, write_atomic
 from rootguard.session import caller_identity
 
@@ -163,7 +163,7 @@ def run_scan(
             checks_ran=check_ids,
             completed_checks=_completed_checks(results, check_ids),
             run_at=run_at,
-            caller=(facts.caller.account_id, facts.caller.partition),
+            caller=facts.caller,
         )
     return outcome
 
@@ -204,9 +204,9 @@ def publish_findings(
     checks_ran: list[str],
     completed_checks: list[str],
     run_at: datetime,
-    caller: tuple[str, str] | None = None,
+    caller: Caller | None = None,
 ) -> Any:
-    """`caller`: (account id, partition) when already known."""
+    """`caller`: who the session is, when already known."""
     from rootguard.securityhub import Publisher
 
     return Publisher(session, _settings(cfg, output_dir), caller=caller).publish(
@@ -241,7 +241,8 @@ def publish_source(
     ident = caller_identity(session)
     region = session.region_name or "us-east-1"
     partition = partition_of(ident["Arn"])
-    publisher = Publisher(session, settings, caller=(ident["Account"], partition))
+    caller = Caller(account_id=ident["Account"], arn=ident["Arn"], partition=partition, region=region)
+    publisher = Publisher(session, settings, caller=caller)
     run_at = datetime.now(UTC)
     placement = placement_for(cfg, ident["Account"], region, partition)
     if from_prowler:

@@ -43,11 +43,13 @@ from rootguard.aws.errors import (
     is_retriable_exception,
     is_throttling,
 )
+from rootguard.aws.session import identify
 from rootguard.errors import AwsSetupError
 from rootguard.findings.build import iso_timestamp
 from rootguard.findings.ids import generator_id
 from rootguard.findings.summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
 from rootguard.findings.timestamps import timestamp_ns
+from rootguard.models import Caller
 from rootguard.securityhub.batching import batches
 from rootguard.securityhub.pacing import Clock, RateLimiter, Sleep, TokenBucket
 from rootguard.securityhub.retry import Backoff
@@ -218,10 +220,10 @@ class Publisher:
         sleep: Sleep = time.sleep,
         backoff: Backoff | None = None,
         client_for: Callable[[Target, str | None], BaseClient] | None = None,
-        caller: tuple[str, str] | None = None,
+        caller: Caller | None = None,
     ) -> None:
-        """`caller`: the session's (account id, partition) when the caller already knows them, which saves
-        an sts:GetCallerIdentity."""
+        """`caller`: who the session is (account, partition, home Region) when the caller already knows;
+        otherwise the publisher asks STS once, when it first needs to know."""
         self.session = session
         self.settings = settings or PublishSettings()
         s = self.settings
@@ -244,22 +246,15 @@ class Publisher:
         self._clients: HubClients | None = None
         self._paced: set[int] = set()  # clients whose requests take tokens (see _pace)
         self._paced_lock = threading.Lock()
-        self._caller: tuple[str, str] | None = caller  # (account, partition)
+        self._caller = caller
 
     # ------------------------------------------------------------------------------- identity
 
-    def caller(self) -> tuple[str, str]:
-        """(account id, partition) of the session, from sts:GetCallerIdentity (once)."""
+    def caller(self) -> Caller:
+        """Who the session is: given at construction, else read once with rootguard.aws.identify (set-up
+        mistakes there are one-line AwsSetupError). A dry run never asks."""
         if self._caller is None:
-            try:
-                ident = self.session.client("sts").get_caller_identity()
-            except ClientError as exc:
-                raise AwsSetupError(
-                    f"cannot identify the publishing account: {error_code(exc)}: {error_message(exc)}"
-                ) from None
-            except BotoCoreError as exc:
-                raise AwsSetupError(f"cannot identify the publishing account: {exc}") from None
-            self._caller = (ident["Account"], ident["Arn"].split(":")[1])
+            self._caller = identify(self.session)
         return self._caller
 
     def _client(self, target: Target, role_name: str | None) -> BaseClient:
@@ -267,7 +262,7 @@ class Publisher:
             client = self._client_for(target, role_name)
         else:
             if self._clients is None:
-                self._clients = HubClients(self.session, self.caller()[0], self._config)
+                self._clients = HubClients(self.session, self.caller().account_id, self._config)
             client = self._clients.client(target, role_name)
         self._pace(client, target)
         return client
@@ -311,12 +306,12 @@ class Publisher:
         updated_at = iso_timestamp(run_at)
         ran = list(dict.fromkeys(checks_ran))
         completed = ran if completed_checks is None else [c for c in dict.fromkeys(completed_checks)]
-        account, partition = self.caller()
-        home = Target(account, self.session.region_name or "us-east-1", partition)
+        caller = self.caller()
+        home = Target(caller.account_id, caller.region, caller.partition)
 
         if self.settings.summary_finding:
             summary = organization_summary(
-                items, account_id=account, region=home.region, partition=partition, run_at=run_at
+                items, account_id=home.account_id, region=home.region, partition=home.partition, run_at=run_at
             )
             if summary is not None:
                 items.append(summary)
@@ -324,7 +319,7 @@ class Publisher:
                 if MEMBER_CHECK_ID in completed:  # the summary is as complete as the member check
                     completed.append(SUMMARY_CHECK_ID)
 
-        by_target = self._route(items, account, report)
+        by_target = self._route(items, home.account_id, report)
         sweep = {generator_id(c) for c in completed} if self.settings.archive_resolved else set()
         role = self.settings.member_role_name if self.settings.placement == "per-member" else None
         jobs = {
@@ -393,8 +388,8 @@ class Publisher:
         if not entries:
             log.info("spool %s is empty: nothing to replay", path)
             return report
-        account, partition = self.caller()
-        home = Target(account, self.session.region_name or "us-east-1", partition)
+        caller = self.caller()
+        home = Target(caller.account_id, caller.region, caller.partition)
         groups: dict[tuple[Target, str | None], list[_Item]] = defaultdict(list)
         for entry in entries:
             target = Target(entry.account_id, entry.region, entry.partition)
@@ -734,9 +729,10 @@ def publish(
     completed_checks: Iterable[str] | None = None,
     settings: PublishSettings | None = None,
     dry_run_path: str | Path | None = None,
+    caller: Caller | None = None,
 ) -> PublishReport:
-    """Publisher(session, settings).publish(...) in one call."""
-    return Publisher(session, settings).publish(
+    """Publisher(session, settings, caller=caller).publish(...) in one call."""
+    return Publisher(session, settings, caller=caller).publish(
         findings,
         checks_ran=checks_ran,
         run_at=run_at,
