@@ -18,7 +18,6 @@ bodies.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -51,9 +50,10 @@ from rootguard.findings.summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organi
 from rootguard.findings.timestamps import timestamp_ns
 from rootguard.models import Caller
 from rootguard.securityhub.batching import batches
+from rootguard.securityhub.dryrun import write_asff
 from rootguard.securityhub.pacing import Clock, RateLimiter, Sleep, TokenBucket
 from rootguard.securityhub.retry import Backoff
-from rootguard.securityhub.spool import SpoolEntry, _atomic_write, add_to_spool, read_spool, settle_spool
+from rootguard.securityhub.spool import SpoolEntry, add_to_spool, read_spool, settle_spool
 from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, target_of
 from rootguard.settings import PublishSettings
 
@@ -118,22 +118,6 @@ class PublishReport(BaseModel):
         if self.spooled and self.spool_path:
             line += f" (replay with `rootguard publish --resume {self.spool_path}`)"
         return line
-
-
-# ------------------------------------------------------------------------------------------ dry run
-
-
-def write_asff(findings: Iterable[dict[str, Any]], path: str | Path) -> int:
-    """Write findings as the ASFF file a dry run leaves: JSON Lines when the name ends in .jsonl, else one
-    JSON array (what `aws securityhub batch-import-findings --findings file://...` takes). Atomic."""
-    p = Path(path)
-    items = list(findings)
-    if p.suffix == ".jsonl":
-        text = "".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) + "\n" for f in items)
-    else:
-        text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
-    _atomic_write(p, text)
-    return len(items)
 
 
 # ------------------------------------------------------------------------------------------ internals
@@ -748,5 +732,4 @@ __all__ = [
     "Target",
     "hub_not_enabled_message",
     "publish",
-    "write_asff",
 ]

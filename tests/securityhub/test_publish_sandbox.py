@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,7 @@ def test_dry_run_writes_asff_and_sends_nothing(hub_sandbox: Any, fast_settings: 
     report = publisher.publish(findings, checks_ran=CHECKS, run_at=RUN_1, dry_run_path=tmp_path / "a.json")
     assert report.dry_run and report.written == 4 and "nothing sent" in report.summary()
     assert json.loads((tmp_path / "a.json").read_text()) == findings
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o600  # it lists the weak spots
     publisher.publish(findings, checks_ran=CHECKS, run_at=RUN_1, dry_run_path=tmp_path / "a.jsonl")
     assert [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()] == findings
     assert stored() == {}
