@@ -1,4 +1,4 @@
-"""rootguard's Security Hub insights, created once however often set-up runs.
+"""rootguard's Security Hub CSPM insights, created once however often set-up runs.
 
 Insights are matched by Name (GetInsights); a missing one is created, one whose Filters or GroupByAttribute
 drifted from the definition here is updated in place, a matching one is left alone.
@@ -20,6 +20,7 @@ from rootguard.aws.session import identify
 from rootguard.errors import AwsSetupError
 from rootguard.findings.ids import generator_id, product_arn
 from rootguard.models import Caller
+from rootguard.securityhub.report import hub_not_enabled_message
 from rootguard.securityhub.targets import Target
 
 log = logging.getLogger(__name__)
@@ -136,8 +137,6 @@ def setup_insights(
     """ensure_insights for the caller's account in `region` (default: the caller's home Region), with the
     set-up errors a person can fix as one-line AwsSetupError. `caller`: who the session is, when already
     known; otherwise rootguard.aws.identify asks STS."""
-    from rootguard.securityhub.publisher import hub_not_enabled_message
-
     who = caller or identify(session, region)
     where = region or who.region
     try:
