@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from rootguard.findings import Placement, build_findings
-from rootguard.findings.securityhub import Publisher, PublishSettings
 from rootguard.models import ResourceKind, Result, ResultResource, Status
+from rootguard.securityhub import Publisher, PublishSettings
 
 MGMT = "111111111111"
 ORG = "o-benchpub01"

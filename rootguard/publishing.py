@@ -21,6 +21,7 @@ from rootguard.findings.build import Placement, build_findings
 from rootguard.findings.validate import FindingValidationError, validate_findings
 from rootguard.models import Caller, ResourceKind, Result
 from rootguard.outputs import ASFF_FILE
+from rootguard.securityhub import Publisher, setup_insights
 from rootguard.settings import SPOOL_FILE, Config
 
 log = logging.getLogger("rootguard.publishing")
@@ -44,11 +45,8 @@ def placement_for(cfg: Config, caller: Caller) -> PlacementFor:
     return per_member
 
 
-def _publisher(session: boto3.Session, cfg: Config, output_dir: Path, caller: Caller | None) -> Any:
-    from rootguard.findings.securityhub import Publisher, PublishSettings
-
-    settings = PublishSettings.from_config(cfg.securityhub, spool_path=output_dir / SPOOL_FILE)
-    return Publisher(session, settings, caller=(caller.account_id, caller.partition) if caller else None)
+def _publisher(session: boto3.Session, cfg: Config, output_dir: Path, caller: Caller | None) -> Publisher:
+    return Publisher(session, cfg.publish_settings(output_dir / SPOOL_FILE), caller=caller)
 
 
 def publish_findings(
@@ -134,6 +132,4 @@ def publish_source(
 
 def securityhub_setup(session: boto3.Session, region: str | None = None) -> list[str]:
     """Create or update rootguard's insights in the caller's hub (idempotent); one line per insight."""
-    from rootguard.findings.insights import setup_insights
-
-    return [change.line() for change in setup_insights(session, region or session.region_name)]
+    return [change.line() for change in setup_insights(session, region)]

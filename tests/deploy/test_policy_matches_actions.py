@@ -238,7 +238,7 @@ def test_scanner_policy_check_fails_when_an_action_is_dropped() -> None:
 def test_full_scan_publish_and_setup_use_exactly_the_scanner_policy(demo_sandbox: Any, tmp_path: Any) -> None:
     """Record every action of `rootguard scan --publish` and `rootguard securityhub setup` on the demo sandbox
     and hold scanner-policy.json to exactly the scanner's recorded actions."""
-    from rootguard.findings.insights import insight_definitions
+    from rootguard.securityhub.insights import insight_definitions
 
     sb = demo_sandbox
     hub = sb.session().client("securityhub")

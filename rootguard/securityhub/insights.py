@@ -1,4 +1,4 @@
-"""rootguard's Security Hub insights, created once however often set-up runs.
+"""rootguard's Security Hub CSPM insights, created once however often set-up runs.
 
 Insights are matched by Name (GetInsights); a missing one is created, one whose Filters or GroupByAttribute
 drifted from the definition here is updated in place, a matching one is left alone.
@@ -15,13 +15,15 @@ from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
+from rootguard.aws.errors import HUB_NOT_ENABLED, error_code, error_message
+from rootguard.aws.session import identify
 from rootguard.errors import AwsSetupError
+from rootguard.findings.ids import generator_id, product_arn
+from rootguard.models import Caller
+from rootguard.securityhub.report import hub_not_enabled_message
+from rootguard.securityhub.targets import Target
 
-from .ids import generator_id, product_arn
-from .publish_retry import HUB_NOT_ENABLED, error_code, error_message
-from .publish_targets import Target
-
-log = logging.getLogger("rootguard.findings.insights")
+log = logging.getLogger(__name__)
 
 MEMBERS_WITH_ROOT = "rootguard: member accounts with root credentials"
 POSTURE_BY_CHECK = "rootguard: posture by check"
@@ -129,21 +131,23 @@ def ensure_insights(
     return changes
 
 
-def setup_insights(session: boto3.Session, region: str | None = None) -> list[InsightChange]:
-    """ensure_insights for the session's account in `region` (default: the session's Region), with the
-    set-up errors a person can fix as one-line AwsSetupError."""
-    from .securityhub import hub_not_enabled_message
-
+def setup_insights(
+    session: boto3.Session, region: str | None = None, *, caller: Caller | None = None
+) -> list[InsightChange]:
+    """ensure_insights for the caller's account in `region` (default: the caller's home Region), with the
+    set-up errors a person can fix as one-line AwsSetupError. `caller`: who the session is, when already
+    known; otherwise rootguard.aws.identify asks STS."""
+    who = caller or identify(session, region)
+    where = region or who.region
     try:
-        ident = session.client("sts").get_caller_identity()
-        account, partition = ident["Account"], ident["Arn"].split(":")[1]
-        where = region or session.region_name or "us-east-1"
         client = session.client("securityhub", region_name=where)
-        return ensure_insights(client, product_arn(partition, where, account))
+        return ensure_insights(client, product_arn(who.partition, where, who.account_id))
     except ClientError as exc:
         code = error_code(exc)
         if code == HUB_NOT_ENABLED:
-            raise AwsSetupError(hub_not_enabled_message(Target(account, where, partition))) from None
+            raise AwsSetupError(
+                hub_not_enabled_message(Target(who.account_id, where, who.partition))
+            ) from None
         raise AwsSetupError(f"cannot set up Security Hub insights: {code}: {error_message(exc)}") from None
     except BotoCoreError as exc:
         raise AwsSetupError(f"cannot set up Security Hub insights: {exc}") from None

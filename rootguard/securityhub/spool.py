@@ -1,28 +1,25 @@
-"""The spool: findings Security Hub did not take, kept on disk until a later run replays them.
+"""The spool: findings Security Hub CSPM did not take, kept on disk until a later run replays them.
 
 One JSON object per line (JSON Lines), each carrying everything a replay needs: the ASFF finding and the
 account, Region and partition it must be imported into (and, in per-member placement, the role to assume
-there). Writes are atomic (a temporary file in the same folder, fsync, rename) and serialized with an
-advisory lock, so a crash or a concurrent run never leaves half a spool. The file is created 0600: findings
-carry no secrets, but they describe an organization's weak spots.
+there). Writes go through rootguard.files.write_atomic, durable (a temporary file in the same folder, fsync,
+rename, fsync of the folder), and are serialized with an advisory lock, so a crash or a concurrent run never
+leaves half a spool. The file is created 0600: findings carry no secrets, but they describe an
+organization's weak spots. The replay itself is Publisher.resume; this module only reads and writes the file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-if TYPE_CHECKING:
-    import boto3
-
-    from .securityhub import PublishReport, PublishSettings
+from rootguard.files import write_atomic
+from rootguard.findings.timestamps import timestamp_ns
 
 SPOOL_VERSION = 1
 
@@ -83,28 +80,6 @@ def _dump(entries: Iterable[SpoolEntry]) -> str:
     return "".join(entry.model_dump_json() + "\n" for entry in entries)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable where the platform allows it
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """An exclusive advisory lock on `<spool>.lock` (no-op where fcntl does not exist)."""
@@ -133,7 +108,7 @@ def write_spool(path: str | Path, entries: Iterable[SpoolEntry]) -> int:
 
 def _replace(path: Path, items: list[SpoolEntry]) -> None:
     if items:
-        _atomic_write(path, _dump(items))
+        write_atomic(path, _dump(items), mode=0o600, durable=True)
     else:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
@@ -180,19 +155,4 @@ def settle_spool(path: str | Path, outcomes: dict[tuple[str, str, str, str], Spo
 
 
 def _ns(stamp: str) -> int:
-    from .publish_time import timestamp_ns
-
     return timestamp_ns(stamp) or 0
-
-
-def resume(
-    spool_path: str | Path,
-    session: boto3.Session,
-    settings: PublishSettings | None = None,
-    **publisher_options: Any,
-) -> PublishReport:
-    """Replay a spool: import every entry into its account and Region, remove what Security Hub took, keep
-    the rest (with its latest error) for the next attempt."""
-    from .securityhub import Publisher
-
-    return Publisher(session, settings, **publisher_options).resume(spool_path)

@@ -1,14 +1,27 @@
-"""Client-side token buckets, one per (account, Region, action), so rootguard stays under Security Hub's quota
-(BatchImportFindings 10 requests/s, burst 30) instead of leaning on throttling errors."""
+"""Pacing: rootguard stays under Security Hub CSPM's request quota instead of leaning on throttling errors.
+
+A token bucket per (account, Region, action) (BatchImportFindings 10 requests/s, burst 30 by default;
+GetFindings far lower), and a :class:`Pacer` that makes every request of a Security Hub client take a token
+of its hub's bucket at the moment it leaves.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+from botocore.client import BaseClient
+
+from rootguard.securityhub.targets import Target
+from rootguard.settings import PublishSettings
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+
+IMPORT_ACTION = "BatchImportFindings"
+READ_ACTION = "GetFindings"
 
 
 class TokenBucket:
@@ -51,15 +64,6 @@ class TokenBucket:
             self._sleep(wait)
         return wait
 
-    def try_acquire(self) -> bool:
-        """Take a token only if one is available now."""
-        with self._lock:
-            self._refill(self._clock())
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
-                return True
-            return False
-
 
 class RateLimiter:
     """Token buckets created on first use, keyed by (account, Region, action)."""
@@ -88,5 +92,41 @@ class RateLimiter:
                 found = self._buckets[key] = TokenBucket(rate, burst, clock=self._clock, sleep=self._sleep)
             return found
 
-    def acquire(self, account_id: str, region: str, action: str) -> float:
-        return self.bucket(account_id, region, action).acquire()
+
+def hub_limits(settings: PublishSettings) -> dict[str, tuple[float, int]]:
+    """(rate per second, burst) per paced action, from the settings."""
+    return {
+        IMPORT_ACTION: (settings.rate_per_second, settings.burst),
+        READ_ACTION: (settings.read_rate_per_second, settings.read_burst),
+    }
+
+
+def _token_taker(bucket: TokenBucket) -> Callable[..., None]:
+    def take_token(**_: Any) -> None:  # returning None lets the request go on
+        bucket.acquire()
+
+    return take_token
+
+
+class Pacer:
+    """Makes each request of a Security Hub client take a token of its hub's bucket.
+
+    The token is taken in botocore's before-send event: after the request is serialized and signed, for every
+    attempt (botocore's own retries included), so requests reach Security Hub spaced as the bucket spaced
+    them, not jittered by serialization time.
+    """
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self._limiter = limiter
+        self._paced: set[int] = set()  # clients already hooked: a second hook would take two tokens
+        self._lock = threading.Lock()
+
+    def pace(self, client: BaseClient, target: Target) -> None:
+        """Hook `client` (once) to the buckets of `target`."""
+        with self._lock:
+            if id(client) in self._paced:
+                return
+            self._paced.add(id(client))
+        for action in (IMPORT_ACTION, READ_ACTION):
+            bucket = self._limiter.bucket(target.account_id, target.region, action)
+            client.meta.events.register_first(f"before-send.securityhub.{action}", _token_taker(bucket))

@@ -1,16 +1,19 @@
-"""Where a finding goes (account, Region, partition) and a Security Hub client for it.
+"""Where a finding goes (account, Region, partition), and a Security Hub CSPM client for it.
 
-The builders decide AwsAccountId and ProductArn per placement; here each finding is routed to a client of the
-account and Region it names. In central placement that is always the scanning account; in per-member
-placement, other accounts are reached by assuming `arn:<partition>:iam::<account>:role/<name>`.
+The builders decide AwsAccountId and ProductArn per placement; here each finding is routed to the hub of the
+account and Region it names. In central placement that is always the publishing account: a finding naming
+another account is refused, because Security Hub answers AccessDenied to a whole request that contains one.
+In per-member placement, other accounts are reached by assuming `arn:<partition>:iam::<account>:role/<name>`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
-from typing import Any
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import boto3
 import botocore.session
@@ -18,7 +21,8 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .publish_retry import error_code, error_message
+from rootguard.aws.errors import error_code, error_message
+from rootguard.securityhub.outcome import Item, ids_preview
 
 _PRODUCT_ARN = re.compile(
     r"^arn:(?P<partition>[a-z0-9-]+):securityhub:(?P<region>[a-z0-9-]+):\d{0,12}:product/"
@@ -52,6 +56,57 @@ def target_of(finding: dict[str, Any]) -> Target | None:
     if match is None or not re.fullmatch(r"\d{12}", account):
         return None
     return Target(account, match["region"], match["partition"])
+
+
+@dataclass
+class Routes:
+    """Findings grouped by the hub they go to (in a stable order), and what was left out."""
+
+    hubs: dict[Target, list[Item]] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # one line per reason, for the report's errors
+    skipped: int = 0  # findings not sent: refused, or an earlier duplicate of the same Id
+    duplicates: int = 0  # Ids given more than once for one hub: the last of each is sent
+
+
+def route(
+    findings: Iterable[dict[str, Any]],
+    *,
+    placement: Literal["central", "per-member"],
+    publishing_account: str,
+) -> Routes:
+    """Group findings by the hub each must be imported into (see target_of). Refused: findings without a
+    valid AwsAccountId and ProductArn, and in central placement every finding naming another account."""
+    groups: dict[Target, dict[str, Item]] = defaultdict(dict)
+    foreign: Counter[str] = Counter()
+    unroutable: list[str] = []
+    out = Routes()
+    for finding in findings:
+        target = target_of(finding)
+        if target is None:
+            unroutable.append(str(finding.get("Id", "?")))
+            continue
+        if placement == "central" and target.account_id != publishing_account:
+            foreign[target.account_id] += 1
+            continue
+        group = groups[target]
+        fid = str(finding["Id"])
+        if fid in group:
+            out.duplicates += 1
+        group[fid] = Item(finding)
+    for other, count in sorted(foreign.items()):
+        out.refused.append(
+            f"refused {count} finding(s) with AwsAccountId {other}: central placement imports only into "
+            f"the publishing account {publishing_account}; build them with that account or use per-member "
+            "placement"
+        )
+    if unroutable:
+        out.refused.append(
+            f"refused {len(unroutable)} finding(s) without a valid AwsAccountId and ProductArn: "
+            f"{ids_preview(unroutable)}"
+        )
+    out.skipped = sum(foreign.values()) + len(unroutable) + out.duplicates
+    out.hubs = {t: list(group.values()) for t, group in sorted(groups.items())}
+    return out
 
 
 def role_arn(partition: str, account_id: str, role_name: str) -> str:

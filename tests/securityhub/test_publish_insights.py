@@ -6,18 +6,19 @@ from typing import Any
 
 import pytest
 from publisher_helpers import MGMT, REGION, RUN_1, central_findings, member_result, scenario
+
+from rootguard.aws import identify
+from rootguard.errors import AwsSetupError
 from rootguard.findings.ids import product_arn
-from rootguard.findings.insights import (
+from rootguard.models import Status
+from rootguard.sandbox import securityhub as hub
+from rootguard.securityhub.insights import (
     MEMBERS_WITH_ROOT,
     POSTURE_BY_CHECK,
     ensure_insights,
     insight_definitions,
     setup_insights,
 )
-
-from rootguard.errors import AwsSetupError
-from rootguard.models import Status
-from rootguard.sandbox import securityhub as hub
 
 OURS = product_arn("aws", REGION, MGMT)
 
@@ -87,3 +88,12 @@ def test_setup_with_the_hub_off_is_one_actionable_line(sandbox_factory: Any) -> 
     with pytest.raises(AwsSetupError) as info:
         setup_insights(sb.session())
     assert f"enable-security-hub --region {REGION}" in str(info.value) and MGMT in str(info.value)
+
+
+def test_setup_with_a_known_caller_uses_its_account_and_region(hub_sandbox: Any) -> None:
+    caller = identify(hub_sandbox.session())
+    hub_sandbox.clear_recorded_calls()
+    changes = setup_insights(hub_sandbox.session(), caller=caller)
+    assert {c.action for c in changes} == {"created"}
+    assert "sts:GetCallerIdentity" not in hub_sandbox.recorded_actions()
+    assert by_name()[MEMBERS_WITH_ROOT]["Filters"]["ProductArn"] == [{"Value": OURS, "Comparison": "EQUALS"}]

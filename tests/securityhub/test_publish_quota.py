@@ -17,10 +17,10 @@ from publisher_helpers import (
     member_result,
     synthetic_accounts,
 )
-from rootguard.findings.securityhub import Publisher, PublishSettings
 
 from rootguard.models import Status
 from rootguard.sandbox import securityhub as hub
+from rootguard.securityhub import Publisher, PublishSettings
 
 COUNT = 3000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .validate import serialized_size
+from rootguard.findings.validate import serialized_size
 
 MAX_BATCH_FINDINGS = 100
 MAX_REQUEST_BYTES = 6 * 1024 * 1024

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from publisher_helpers import MEMBERS, central_findings, member_result
-from rootguard.findings.spool import (
+
+from rootguard.securityhub.spool import (
     SpoolEntry,
     SpoolError,
     add_to_spool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +25,17 @@ from publisher_helpers import (
     per_member_findings,
     scenario,
 )
+
+from rootguard.aws import identify
 from rootguard.findings.ids import product_arn
-from rootguard.findings.securityhub import (
+from rootguard.models import Status
+from rootguard.sandbox import securityhub as hub
+from rootguard.securityhub import (
     Publisher,
     PublishSettings,
     SecurityHubNotEnabledError,
 )
-from rootguard.findings.spool import read_spool
-
-from rootguard.models import Status
-from rootguard.sandbox import securityhub as hub
+from rootguard.securityhub.spool import read_spool
 
 CHECKS = [MEMBER_CHECK, ORG_CHECK]
 OURS = product_arn("aws", REGION, MGMT)
@@ -281,6 +283,7 @@ def test_dry_run_writes_asff_and_sends_nothing(hub_sandbox: Any, fast_settings: 
     report = publisher.publish(findings, checks_ran=CHECKS, run_at=RUN_1, dry_run_path=tmp_path / "a.json")
     assert report.dry_run and report.written == 4 and "nothing sent" in report.summary()
     assert json.loads((tmp_path / "a.json").read_text()) == findings
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o600  # it lists the weak spots
     publisher.publish(findings, checks_ran=CHECKS, run_at=RUN_1, dry_run_path=tmp_path / "a.jsonl")
     assert [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()] == findings
     assert stored() == {}
@@ -317,3 +320,31 @@ def test_every_request_takes_a_token_of_its_account_and_region(hub_sandbox: Any,
     # 5 imports at 2/s after a burst of 2: the last leaves 1.5 s after the first, never sooner
     assert sum(slept) == pytest.approx(1.5)
     assert len(stored()) == 500
+
+
+def test_a_known_caller_is_not_asked_again(hub_sandbox: Any, fast_settings: Any) -> None:
+    caller = identify(hub_sandbox.session())
+    hub_sandbox.clear_recorded_calls()
+    report = Publisher(hub_sandbox.session(), fast_settings, caller=caller).publish(
+        central_findings(results()), checks_ran=CHECKS, run_at=RUN_1
+    )
+    assert report.imported == 4
+    assert "sts:GetCallerIdentity" not in hub_sandbox.recorded_actions()
+
+
+def test_without_a_caller_the_publisher_identifies_the_session_once(
+    hub_sandbox: Any, fast_settings: Any
+) -> None:
+    publisher = Publisher(hub_sandbox.session(), fast_settings)
+    assert publisher.caller() == identify(hub_sandbox.session())
+    assert publisher.caller() is publisher.caller()
+
+
+def test_a_dry_run_does_not_even_identify_the_caller(
+    hub_sandbox: Any, fast_settings: Any, tmp_path: Path
+) -> None:
+    hub_sandbox.clear_recorded_calls()
+    Publisher(hub_sandbox.session(), fast_settings).publish(
+        central_findings(results()), checks_ran=CHECKS, run_at=RUN_1, dry_run_path=tmp_path / "a.json"
+    )
+    assert hub_sandbox.recorded_actions(principal="any") == set()

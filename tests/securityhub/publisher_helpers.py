@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from rootguard.findings import Placement, build_findings
 
+from rootguard.findings import Placement, build_findings
 from rootguard.models import NotEvaluatedReason, ResourceKind, Result, ResultResource, Status
 
 MGMT = "111111111111"
@@ -147,3 +147,18 @@ class FailedFindingsInjector:
             return
         parsed.setdefault("FailedFindings", []).extend(extra)
         parsed["FailedCount"] = parsed.get("FailedCount", 0) + len(extra)
+
+
+class FakeClock:
+    """A clock that moves only when slept on: pacing and backoff are checked without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds

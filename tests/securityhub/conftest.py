@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from publisher_helpers import scenario
-from rootguard.findings.securityhub import PublishSettings
+
+from rootguard.securityhub import PublishSettings
 
 
 @pytest.fixture
