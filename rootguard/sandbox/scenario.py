@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from rootguard.files import read_yaml, validation_message
 from rootguard.models import IAM_SERVICE_PRINCIPAL
 from rootguard.sandbox.faults import FaultsSpec
-from rootguard.yamlfiles import read_yaml, validation_message
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
