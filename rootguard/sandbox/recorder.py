@@ -17,12 +17,20 @@ import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from rootguard.sandbox.state import Principal
+from typing import Any, Protocol
 
 UNAUTHENTICATED = "unauthenticated"
+
+
+class Caller(Protocol):
+    """What the recorder reads of a caller (rootguard.sandbox.state.Principal has it); typed by shape so
+    the state, which holds a recorder, and the recorder do not import each other."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class ActionRecorder:
 
     def record(
         self,
-        principal: Principal | None,
+        principal: Caller | None,
         access_key_id: str,
         service: str,
         action: str,
