@@ -9,14 +9,10 @@
 See docs/sandbox.md for the scenario format, the fidelity rules and the known limits.
 """
 
-from pathlib import Path
-
-from rootguard.sandbox.generator import generate_scenario
 from rootguard.sandbox.sandbox import Sandbox
-from rootguard.sandbox.scenario import Scenario, ScenarioError, load_scenario
-
-SCENARIOS_DIR = Path(__file__).parent / "scenarios"
-DEMO_SCENARIO = SCENARIOS_DIR / "demo.yaml"
+from rootguard.sandbox.scenarios import DEMO_SCENARIO, SCENARIOS_DIR
+from rootguard.sandbox.scenarios.loader import generate_scenario, load_scenario
+from rootguard.sandbox.scenarios.model import Scenario, ScenarioError
 
 __all__ = [
     "DEMO_SCENARIO",

@@ -15,8 +15,9 @@ from rootguard.sandbox import gateway
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.faults import ErrorRule, FaultEngine, LatencyRule, QuotaRule
 from rootguard.sandbox.recorder import RecordedCall
-from rootguard.sandbox.scenario import Scenario, ScenarioError, load_scenario
-from rootguard.sandbox.seed import seed
+from rootguard.sandbox.scenarios.loader import load_scenario
+from rootguard.sandbox.scenarios.model import Scenario, ScenarioError
+from rootguard.sandbox.scenarios.seeding import seed
 from rootguard.sandbox.state import Gating, RootUser, SandboxState
 
 PRINCIPALS = ("scanner", "root")

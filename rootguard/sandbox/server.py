@@ -17,7 +17,8 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
-from rootguard.sandbox.scenario import ScenarioError, load_scenario
+from rootguard.sandbox.scenarios.loader import load_scenario
+from rootguard.sandbox.scenarios.model import ScenarioError
 
 DEFAULT_PORT = 5000
 

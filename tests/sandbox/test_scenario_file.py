@@ -8,7 +8,7 @@ import pytest
 from sandbox_helpers import ADMIN, MEMBER, scenario
 
 from rootguard.sandbox import DEMO_SCENARIO, Sandbox, ScenarioError, generate_scenario, load_scenario
-from rootguard.sandbox.generator import parse_spec
+from rootguard.sandbox.scenarios.generator import parse_spec
 
 
 def test_demo_scenario_loads_and_tells_its_story() -> None:
