@@ -19,11 +19,11 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.responses import IamResponse
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS
-from rootguard.sandbox import gateway
 from rootguard.sandbox import organizations as orgs
 from rootguard.sandbox import state as _state
+from rootguard.sandbox.caller import principal_of
+from rootguard.sandbox.errors import SandboxError, handles_errors
 from rootguard.sandbox.state import RootUser, now
-from rootguard.sandbox.wire import SandboxError, handles_errors
 
 _CERT_BODY = "-----BEGIN CERTIFICATE-----\nMIIBsandbox\n-----END CERTIFICATE-----"
 _installed = False
@@ -112,7 +112,7 @@ def _root_caller(resp: IamResponse) -> RootUser | None:
     st = _state.active()
     if st is None or resp._get_param("UserName"):
         return None
-    principal = gateway.principal_of(resp)
+    principal = principal_of(resp)
     if principal is None or not principal.is_root:
         return None
     return st.root_user(
@@ -251,7 +251,7 @@ def _wrap_account_summary() -> None:
         result = original(self)
         st = _state.active()
         if st is not None and isinstance(result, ActionResult):
-            principal = gateway.principal_of(self)
+            principal = principal_of(self)
             account = self.current_account
             if principal is not None and principal.session is not None:
                 account = principal.session.target_account

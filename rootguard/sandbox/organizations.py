@@ -24,7 +24,7 @@ from moto.organizations.responses import OrganizationsResponse
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT
 from rootguard.sandbox import state as _state
-from rootguard.sandbox.wire import SandboxError
+from rootguard.sandbox.errors import SandboxError
 
 # Calls a delegated administrator may make, answered from the management account's data.
 DELEGATED_ADMIN_READS = frozenset(

@@ -21,12 +21,13 @@ from moto.iam.models import iam_backends
 from moto.sts.responses import TokenResponse
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS
-from rootguard.sandbox import gateway, ids
+from rootguard.sandbox import ids
 from rootguard.sandbox import organizations as orgs
 from rootguard.sandbox import state as _state
+from rootguard.sandbox.caller import principal_of
+from rootguard.sandbox.errors import SandboxError, handles_errors
 from rootguard.sandbox.scp import action_matches
 from rootguard.sandbox.state import Principal, RootSession, now
-from rootguard.sandbox.wire import SandboxError, handles_errors
 
 TASK_POLICIES = (
     "IAMAuditRootUserCredentials",
@@ -84,7 +85,7 @@ def assume_root(self: TokenResponse) -> Any:
         raise SandboxError("InvalidAction", "AssumeRoot needs a running rootguard sandbox.", 400)
     if self.parsed_url.hostname in GLOBAL_HOSTS:
         raise SandboxError("InvalidAction", "Unknown Operation", 400)  # the global endpoint lacks AssumeRoot
-    caller = gateway.principal_of(self)
+    caller = principal_of(self)
     if caller is None:
         raise SandboxError(
             "InvalidClientTokenId", "The security token included in the request is invalid.", 403
@@ -167,7 +168,7 @@ def _wrap_get_caller_identity() -> None:
         return
 
     def get_caller_identity(self: TokenResponse) -> Any:
-        principal = gateway.principal_of(self) if _state.active() is not None else None
+        principal = principal_of(self) if _state.active() is not None else None
         if principal is not None and principal.is_root:
             return ActionResult(
                 {"UserId": principal.account_id, "Account": principal.account_id, "Arn": principal.arn}
