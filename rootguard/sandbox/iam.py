@@ -23,10 +23,10 @@ from rootguard.sandbox import organizations as orgs
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.caller import principal_of
 from rootguard.sandbox.errors import SandboxError, handles_errors
+from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.state import RootUser, now
 
 _CERT_BODY = "-----BEGIN CERTIFICATE-----\nMIIBsandbox\n-----END CERTIFICATE-----"
-_installed = False
 
 
 def _require_state() -> _state.SandboxState:
@@ -124,10 +124,9 @@ def _no_such_entity(message: str) -> SandboxError:
     return SandboxError("NoSuchEntity", message, 404)
 
 
-def _override(name: str, root_handler: Callable[[IamResponse, RootUser], Any]) -> None:
+def _for_root(name: str, root_handler: Callable[[IamResponse, RootUser], Any]) -> Patch:
+    """moto's `name` call, answered by `root_handler` when the root user calls it without UserName."""
     original = getattr(IamResponse, name)
-    if getattr(original, "__rootguard__", False):
-        return
 
     @handles_errors
     def method(self: IamResponse) -> Any:
@@ -138,9 +137,7 @@ def _override(name: str, root_handler: Callable[[IamResponse, RootUser], Any]) -
             return root_handler(self, root)
 
     method.__name__ = name
-    method.__rootguard__ = True  # type: ignore[attr-defined]
-    method.__wrapped__ = original  # type: ignore[attr-defined]
-    setattr(IamResponse, name, method)
+    return Patch(IamResponse, name, method)
 
 
 def _get_user(self: IamResponse, root: RootUser) -> Any:
@@ -242,49 +239,42 @@ def _delete_signing_certificate(self: IamResponse, root: RootUser) -> Any:
     raise _no_such_entity(f"The Certificate with id {cert_id} cannot be found.")
 
 
-def _wrap_account_summary() -> None:
-    original = IamResponse.get_account_summary
-    if getattr(original, "__rootguard__", False):
-        return
-
-    def get_account_summary(self: IamResponse) -> Any:
-        result = original(self)
-        st = _state.active()
-        if st is not None and isinstance(result, ActionResult):
-            principal = principal_of(self)
-            account = self.current_account
-            if principal is not None and principal.session is not None:
-                account = principal.session.target_account
-            summary = dict(result.result["SummaryMap"])  # type: ignore[index]
-            summary.update(st.root_user(account).summary_flags())
-            return ActionResult({"SummaryMap": summary})
-        return result
-
-    get_account_summary.__rootguard__ = True  # type: ignore[attr-defined]
-    get_account_summary.__wrapped__ = original  # type: ignore[attr-defined]
-    IamResponse.get_account_summary = get_account_summary  # type: ignore[method-assign]
+_moto_get_account_summary = IamResponse.get_account_summary
 
 
-def install() -> None:
-    """Add the calls to moto's IAM response class. Idempotent."""
-    global _installed
-    if _installed:
-        return
-    IamResponse.list_organizations_features = list_organizations_features  # type: ignore[attr-defined]
+def _get_account_summary(self: IamResponse) -> Any:
+    result = _moto_get_account_summary(self)
+    st = _state.active()
+    if st is not None and isinstance(result, ActionResult):
+        principal = principal_of(self)
+        account = self.current_account
+        if principal is not None and principal.session is not None:
+            account = principal.session.target_account
+        summary = dict(result.result["SummaryMap"])  # type: ignore[index]
+        summary.update(st.root_user(account).summary_flags())
+        return ActionResult({"SummaryMap": summary})
+    return result
+
+
+def patches() -> list[Patch]:
+    """The calls added to moto's IAM response class, and the calls answered for the root user."""
+    added = [Patch(IamResponse, "list_organizations_features", list_organizations_features)]
     for feature in (ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS):
         for enable in (True, False):
             call = _feature_call(feature, enable)
-            setattr(IamResponse, call.__name__, call)
-    _override("get_user", _get_user)
-    _override("get_login_profile", _get_login_profile)
-    _override("create_login_profile", _create_login_profile)
-    _override("delete_login_profile", _delete_login_profile)
-    _override("list_access_keys", _list_access_keys)
-    _override("delete_access_key", _delete_access_key)
-    _override("list_mfa_devices", _list_mfa_devices)
-    _override("deactivate_mfa_device", _deactivate_mfa_device)
-    _override("delete_virtual_mfa_device", _delete_virtual_mfa_device)
-    _override("list_signing_certificates", _list_signing_certificates)
-    _override("delete_signing_certificate", _delete_signing_certificate)
-    _wrap_account_summary()
-    _installed = True
+            added.append(Patch(IamResponse, call.__name__, call))
+    return [
+        *added,
+        _for_root("get_user", _get_user),
+        _for_root("get_login_profile", _get_login_profile),
+        _for_root("create_login_profile", _create_login_profile),
+        _for_root("delete_login_profile", _delete_login_profile),
+        _for_root("list_access_keys", _list_access_keys),
+        _for_root("delete_access_key", _delete_access_key),
+        _for_root("list_mfa_devices", _list_mfa_devices),
+        _for_root("deactivate_mfa_device", _deactivate_mfa_device),
+        _for_root("delete_virtual_mfa_device", _delete_virtual_mfa_device),
+        _for_root("list_signing_certificates", _list_signing_certificates),
+        _for_root("delete_signing_certificate", _delete_signing_certificate),
+        Patch(IamResponse, "get_account_summary", _get_account_summary),
+    ]

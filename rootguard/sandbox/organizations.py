@@ -25,6 +25,7 @@ from moto.organizations.responses import OrganizationsResponse
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.errors import SandboxError
+from rootguard.sandbox.patching import Patch
 
 # Calls a delegated administrator may make, answered from the management account's data.
 DELEGATED_ADMIN_READS = frozenset(
@@ -63,7 +64,6 @@ EXTRA_DELEGATED_ADMIN_SERVICES = (
     "detective.amazonaws.com",
     "account.amazonaws.com",
 )
-_installed = False
 
 
 def delegated_admin_services() -> list[str]:
@@ -129,23 +129,22 @@ def _organizations_backend(self: OrganizationsResponse) -> OrganizationsBackend:
     raise SandboxError("AccessDeniedException", "You don't have permissions to access this resource.", 400)
 
 
-def _wrap_create_account(original: Any) -> Any:
-    def create_account(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
-        result = original(self, **kwargs)
-        st = _state.active()
-        if st is not None and self.org is not None:
-            account_id = result["CreateAccountStatus"]["AccountId"]
-            acct = next(a for a in reversed(self.accounts) if a.id == account_id)
-            st.accounts[account_id] = acct
-            root = st.root_user(account_id)
-            root.clear()
-            # Without root credentials management, AWS gives a created account a root password nobody knows.
-            if ROOT_CREDENTIALS_MANAGEMENT not in st.enabled_features(self.org.id):
-                root.set_password(True)
-        return result
+_moto_create_account = OrganizationsBackend.create_account
 
-    create_account.__wrapped__ = original  # type: ignore[attr-defined]
-    return create_account
+
+def _create_account(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
+    result = _moto_create_account(self, **kwargs)
+    st = _state.active()
+    if st is not None and self.org is not None:
+        account_id = result["CreateAccountStatus"]["AccountId"]
+        acct = next(a for a in reversed(self.accounts) if a.id == account_id)
+        st.accounts[account_id] = acct
+        root = st.root_user(account_id)
+        root.clear()
+        # Without root credentials management, AWS gives a created account a root password nobody knows.
+        if ROOT_CREDENTIALS_MANAGEMENT not in st.enabled_features(self.org.id):
+            root.set_password(True)
+    return result
 
 
 def _list_accounts(
@@ -166,17 +165,24 @@ def _list_accounts(
     return [a.describe() for a in page], token
 
 
-def install() -> None:
-    """Extend moto's organizations service. Idempotent."""
-    global _installed
-    if _installed:
-        return
-    if IAM_SERVICE_PRINCIPAL not in FakeServiceAccess.TRUSTED_SERVICES:
-        FakeServiceAccess.TRUSTED_SERVICES.append(IAM_SERVICE_PRINCIPAL)
-    for service in EXTRA_DELEGATED_ADMIN_SERVICES:
-        if service not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
-            FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(service)
-    OrganizationsResponse.organizations_backend = property(_organizations_backend)  # type: ignore[assignment]
-    OrganizationsBackend.list_accounts = _list_accounts  # type: ignore[method-assign,assignment]
-    OrganizationsBackend.create_account = _wrap_create_account(OrganizationsBackend.create_account)  # type: ignore[method-assign]
-    _installed = True
+def _with(services: list[str], extra: tuple[str, ...]) -> list[str]:
+    return [*services, *(s for s in extra if s not in services)]
+
+
+def patches() -> list[Patch]:
+    """Extend moto's organizations service (its lists of services, two backend calls, the response's backend)."""
+    return [
+        Patch(
+            FakeServiceAccess,
+            "TRUSTED_SERVICES",
+            _with(FakeServiceAccess.TRUSTED_SERVICES, (IAM_SERVICE_PRINCIPAL,)),
+        ),
+        Patch(
+            FakeDelegatedAdministrator,
+            "SUPPORTED_SERVICES",
+            _with(FakeDelegatedAdministrator.SUPPORTED_SERVICES, EXTRA_DELEGATED_ADMIN_SERVICES),
+        ),
+        Patch(OrganizationsResponse, "organizations_backend", property(_organizations_backend)),
+        Patch(OrganizationsBackend, "list_accounts", _list_accounts),
+        Patch(OrganizationsBackend, "create_account", _create_account),
+    ]

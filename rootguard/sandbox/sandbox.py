@@ -1,4 +1,4 @@
-"""The Sandbox: a scenario running on moto, in-process (mock_aws) or served over HTTP (rootguard.sandbox.httpd)."""
+"""The Sandbox: a scenario running on moto, in-process (mock_aws) or served over HTTP (rootguard.sandbox.serving)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 import boto3
 import botocore.session
 
-from rootguard.sandbox import gateway
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.faults import ErrorRule, FaultEngine, LatencyRule, QuotaRule
+from rootguard.sandbox.moto_patches import moto_patches
+from rootguard.sandbox.patching import PatchSet
 from rootguard.sandbox.recorder import RecordedCall
 from rootguard.sandbox.scenarios.loader import load_scenario
 from rootguard.sandbox.scenarios.model import Scenario, ScenarioError
@@ -62,11 +63,12 @@ class Sandbox:
         self.endpoint_url: str | None = None
         self._mock: Any = None
         self._server: Any = None
+        self._patches: PatchSet | None = None  # moto's patches, while this sandbox has them applied
 
     # ------------------------------------------------------------------------------------ lifecycle
 
     def start(self) -> Sandbox:
-        """Start in-process: mock_aws, the extensions, the seeded scenario."""
+        """Start in-process: mock_aws, the patches to moto, the seeded scenario."""
         from moto import mock_aws
 
         self._require_stopped()
@@ -125,6 +127,9 @@ class Sandbox:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        if self._patches is not None:
+            self._patches.undo()
+            self._patches = None
 
     def __enter__(self) -> Sandbox:
         return self if self.state is not None else self.start()
@@ -140,8 +145,6 @@ class Sandbox:
         sc = self.scenario
         from rootguard.sandbox import securityhub as hub  # lazy: importing rootguard.sandbox stays cheap
 
-        gateway.install()
-        hub.install()
         st = SandboxState(
             partition=sc.partition,
             region=sc.home_region,
@@ -156,8 +159,11 @@ class Sandbox:
             faults=FaultEngine(sc.faults, seed=sc.seed),
             strict_credentials=sc.strict_credentials,
         )
-        _state.activate(st)
+        _state.activate(st)  # refused while another sandbox runs, before anything of moto changes
         self.state = st
+        patches = moto_patches()
+        patches.apply()
+        self._patches = patches
         seed(st, sc)
         everyone = [sc.management_account_id, *(a.id for a in sc.accounts)]
         for key, regions in sc.securityhub.enabled.items():

@@ -6,8 +6,8 @@ backends (:mod:`rootguard.sandbox.securityhub_backend`), so boto3, the AWS CLI a
 ``--security-hub`` output all meet AWS behaviour: a hub that must be enabled, validated ASFF, the
 UpdatedAt rule, workflow resets, filters, BatchUpdateFindings, insights and product subscriptions.
 
-Call :func:`install` once before the first Security Hub request (in-process under ``mock_aws``, or before
-the served sandbox starts serving). Throttling is not done here: the sandbox gateway owns quotas.
+Its patch (:func:`patches`, applied with the sandbox's others) routes every Security Hub path to
+:class:`RootguardSecurityHubResponse`. Throttling is not done here: the request pipeline owns quotas.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from moto.securityhub.responses import SecurityHubResponse
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
+from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.securityhub_backend import MAX_BATCH, SecurityHubState, securityhub_state
 from rootguard.sandbox.securityhub_errors import (
     AccessDeniedException,
@@ -41,7 +42,7 @@ __all__ = [
     "findings",
     "hub_enabled",
     "insights",
-    "install",
+    "patches",
     "state",
 ]
 
@@ -75,7 +76,7 @@ class RootguardSecurityHubResponse(SecurityHubResponse):
     def call_action(self) -> TYPE_RESPONSE:
         # A disabled hub answers InvalidAccessException for every implemented action but EnableSecurityHub.
         # The action is swapped for this request only, so whatever runs before dispatch (authentication,
-        # quotas, SCPs of the sandbox gateway) still comes first, as on AWS.
+        # quotas, SCPs of the request pipeline) still comes first, as on AWS.
         action = self._get_action()
         if action and action not in _UNGATED_ACTIONS and not self.hub_state.enabled:
             method = camelcase_to_underscores(action)
@@ -257,17 +258,14 @@ class RootguardSecurityHubResponse(SecurityHubResponse):
         return json.dumps(response)
 
 
-def install() -> None:
-    """Route every Security Hub path to :class:`RootguardSecurityHubResponse` (idempotent).
+def patches() -> list[Patch]:
+    """Route every Security Hub path, and the paths moto lacks, to :class:`RootguardSecurityHubResponse`.
 
     moto reads ``moto.securityhub.urls.url_paths`` on each in-process request, and once when a server
-    builds its Security Hub app: call this before a served sandbox handles its first Security Hub request.
+    builds its Security Hub application (the served sandbox builds its own after the patches are applied).
     """
-    paths = moto_urls.url_paths
-    for path in list(paths):
-        paths[path] = RootguardSecurityHubResponse.dispatch
-    for path in _EXTRA_PATHS:
-        paths[path] = RootguardSecurityHubResponse.dispatch
+    paths = dict.fromkeys([*moto_urls.url_paths, *_EXTRA_PATHS], RootguardSecurityHubResponse.dispatch)
+    return [Patch(moto_urls, "url_paths", paths)]
 
 
 def enable_hub(account_id: str, region: str) -> None:

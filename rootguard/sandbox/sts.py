@@ -4,7 +4,7 @@ AssumeRoot answers only on a Regional endpoint; the caller must be an IAM princi
 management account or of the IAM delegated administrator; the target must be an ACTIVE member account; the
 task policy must be one of the five `arn:<partition>:iam::aws:policy/root-task/<Name>` policies; the
 organization's features gate the call (the scenario's `root_sessions`). The credentials act as the target
-account's root user, limited by the task policy and by SCPs (enforced in rootguard.sandbox.gateway).
+account's root user, limited by the task policy and by SCPs (enforced in rootguard.sandbox.request_pipeline).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from rootguard.sandbox import organizations as orgs
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.caller import principal_of
 from rootguard.sandbox.errors import SandboxError, handles_errors
+from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.scp import action_matches
 from rootguard.sandbox.state import Principal, RootSession, now
 
@@ -43,7 +44,6 @@ MAX_DURATION = 900
 GLOBAL_HOSTS = frozenset({"sts.amazonaws.com", "sts.amazonaws.com.cn"})
 _TASK_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):iam::aws:policy/root-task/(?P<name>[A-Za-z0-9]+)$")
 _TARGET_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>\d{12}):root$")
-_installed = False
 
 
 @cache
@@ -162,28 +162,21 @@ def assume_root(self: TokenResponse) -> Any:
     return ActionResult({"Credentials": credentials})
 
 
-def _wrap_get_caller_identity() -> None:
-    original = TokenResponse.get_caller_identity
-    if getattr(original, "__rootguard__", False):
-        return
-
-    def get_caller_identity(self: TokenResponse) -> Any:
-        principal = principal_of(self) if _state.active() is not None else None
-        if principal is not None and principal.is_root:
-            return ActionResult(
-                {"UserId": principal.account_id, "Account": principal.account_id, "Arn": principal.arn}
-            )
-        return original(self)
-
-    get_caller_identity.__rootguard__ = True  # type: ignore[attr-defined]
-    TokenResponse.get_caller_identity = get_caller_identity  # type: ignore[method-assign]
+_moto_get_caller_identity = TokenResponse.get_caller_identity
 
 
-def install() -> None:
-    """Add AssumeRoot to moto's STS response class. Idempotent."""
-    global _installed
-    if _installed:
-        return
-    TokenResponse.assume_root = assume_root  # type: ignore[attr-defined]
-    _wrap_get_caller_identity()
-    _installed = True
+def _get_caller_identity(self: TokenResponse) -> Any:
+    principal = principal_of(self) if _state.active() is not None else None
+    if principal is not None and principal.is_root:
+        return ActionResult(
+            {"UserId": principal.account_id, "Account": principal.account_id, "Arn": principal.arn}
+        )
+    return _moto_get_caller_identity(self)
+
+
+def patches() -> list[Patch]:
+    """AssumeRoot added to moto's STS response class; GetCallerIdentity answered for root principals."""
+    return [
+        Patch(TokenResponse, "assume_root", assume_root),
+        Patch(TokenResponse, "get_caller_identity", _get_caller_identity),
+    ]

@@ -1,0 +1,35 @@
+"""The registry of every change the sandbox makes to moto: applied when a sandbox starts, undone when it stops.
+
+Each part of the sandbox declares its own patches (a `patches()` function beside the code it installs); this
+module is the one place that gathers them, in the order they apply:
+
+- rootguard.sandbox.request_pipeline: `BaseResponse.get_current_account` and `call_action`;
+- rootguard.sandbox.speedups: moto's request-id, method-lookup and XML-body functions;
+- rootguard.sandbox.organizations, .iam, .sts, .securityhub: each service's added and overridden calls.
+
+The set is built once per process, while moto is as moto shipped it (so every wrapper wraps moto's own
+method), and reused by every sandbox: one sandbox runs per process at a time.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from rootguard.sandbox.patching import PatchSet
+
+
+@cache
+def moto_patches() -> PatchSet:
+    """Every patch of the sandbox, built on first use (importing the services is the costly part)."""
+    from rootguard.sandbox import iam, organizations, request_pipeline, securityhub, speedups, sts
+
+    return PatchSet(
+        [
+            *request_pipeline.patches(),
+            *speedups.patches(),
+            *organizations.patches(),
+            *iam.patches(),
+            *sts.patches(),
+            *securityhub.patches(),
+        ]
+    )
