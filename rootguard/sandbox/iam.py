@@ -19,10 +19,10 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.responses import IamResponse
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS
-from rootguard.sandbox import organizations as orgs
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.caller import principal_of
 from rootguard.sandbox.errors import SandboxError, handles_errors
+from rootguard.sandbox.organizations import backend as orgs
 from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.state import RootUser, now
 

@@ -21,13 +21,16 @@ from rootguard.sandbox.patching import PatchSet
 @cache
 def moto_patches() -> PatchSet:
     """Every patch of the sandbox, built on first use (importing the services is the costly part)."""
-    from rootguard.sandbox import iam, organizations, request_pipeline, securityhub, speedups, sts
+    from rootguard.sandbox import iam, request_pipeline, securityhub, speedups, sts
+    from rootguard.sandbox.organizations import backend as organizations_backend
+    from rootguard.sandbox.organizations import responses as organizations_responses
 
     return PatchSet(
         [
             *request_pipeline.patches(),
             *speedups.patches(),
-            *organizations.patches(),
+            *organizations_backend.patches(),
+            *organizations_responses.patches(),
             *iam.patches(),
             *sts.patches(),
             *securityhub.patches(),

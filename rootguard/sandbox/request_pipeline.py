@@ -31,7 +31,7 @@ from moto.core.responses import BaseResponse
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.caller import principal_of
 from rootguard.sandbox.errors import SandboxError, access_denied, error_response, expired_token, invalid_token
-from rootguard.sandbox.organizations import management_backend
+from rootguard.sandbox.organizations.backend import management_backend
 from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.recorder import outcome_of
 from rootguard.sandbox.scp import RequestContext, denying_statements

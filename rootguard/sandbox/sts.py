@@ -22,10 +22,10 @@ from moto.sts.responses import TokenResponse
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS
 from rootguard.sandbox import ids
-from rootguard.sandbox import organizations as orgs
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.caller import principal_of
 from rootguard.sandbox.errors import SandboxError, handles_errors
+from rootguard.sandbox.organizations import backend as orgs
 from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.scp import action_matches
 from rootguard.sandbox.state import Principal, RootSession, now

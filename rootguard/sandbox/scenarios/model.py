@@ -193,7 +193,7 @@ def check_references(s: Scenario) -> None:
         if acct.ou is not None and acct.ou not in ous:
             raise ScenarioError(f"accounts[{i}].ou: {acct.ou!r} is not an OU listed in organization.ous")
     members = {a.id for a in s.accounts}
-    from rootguard.sandbox.organizations import delegated_admin_services, trusted_access_services
+    from rootguard.sandbox.organizations.backend import delegated_admin_services, trusted_access_services
 
     for j, service in enumerate(org.trusted_access):
         if service not in trusted_access_services():
