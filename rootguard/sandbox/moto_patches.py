@@ -21,7 +21,8 @@ from rootguard.sandbox.patching import PatchSet
 @cache
 def moto_patches() -> PatchSet:
     """Every patch of the sandbox, built on first use (importing the services is the costly part)."""
-    from rootguard.sandbox import iam, request_pipeline, securityhub, speedups, sts
+    from rootguard.sandbox import request_pipeline, securityhub, speedups, sts
+    from rootguard.sandbox.iam import responses as iam_responses
     from rootguard.sandbox.organizations import backend as organizations_backend
     from rootguard.sandbox.organizations import responses as organizations_responses
 
@@ -31,7 +32,7 @@ def moto_patches() -> PatchSet:
             *speedups.patches(),
             *organizations_backend.patches(),
             *organizations_responses.patches(),
-            *iam.patches(),
+            *iam_responses.patches(),
             *sts.patches(),
             *securityhub.patches(),
         ]
