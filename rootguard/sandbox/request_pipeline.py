@@ -36,7 +36,7 @@ from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.recorder import outcome_of
 from rootguard.sandbox.scp import RequestContext, denying_statements
 from rootguard.sandbox.state import Principal, now
-from rootguard.sandbox.sts import task_policy_allows
+from rootguard.sandbox.sts.backend import task_policy_allows
 
 ALWAYS_ALLOWED = frozenset({("sts", "GetCallerIdentity")})  # no policy can deny it
 # moto's own methods, captured before the sandbox patches them (the patches come from this module).
