@@ -21,10 +21,11 @@ from rootguard.sandbox.patching import PatchSet
 @cache
 def moto_patches() -> PatchSet:
     """Every patch of the sandbox, built on first use (importing the services is the costly part)."""
-    from rootguard.sandbox import request_pipeline, securityhub, speedups
+    from rootguard.sandbox import request_pipeline, speedups
     from rootguard.sandbox.iam import responses as iam_responses
     from rootguard.sandbox.organizations import backend as organizations_backend
     from rootguard.sandbox.organizations import responses as organizations_responses
+    from rootguard.sandbox.securityhub import responses as securityhub_responses
     from rootguard.sandbox.sts import responses as sts_responses
 
     return PatchSet(
@@ -35,6 +36,6 @@ def moto_patches() -> PatchSet:
             *organizations_responses.patches(),
             *iam_responses.patches(),
             *sts_responses.patches(),
-            *securityhub.patches(),
+            *securityhub_responses.patches(),
         ]
     )

@@ -143,7 +143,9 @@ class Sandbox:
 
     def _seed(self) -> None:
         sc = self.scenario
-        from rootguard.sandbox import securityhub as hub  # lazy: importing rootguard.sandbox stays cheap
+        from rootguard.sandbox.securityhub.backend import (
+            enable_hub,  # lazy: importing the package stays cheap
+        )
 
         st = SandboxState(
             partition=sc.partition,
@@ -169,7 +171,7 @@ class Sandbox:
         for key, regions in sc.securityhub.enabled.items():
             for account_id in everyone if key == "*" else [key]:
                 for region in regions:
-                    hub.enable_hub(account_id, region)
+                    enable_hub(account_id, region)
 
     # ------------------------------------------------------------------------------------ identity
 

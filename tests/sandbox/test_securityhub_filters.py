@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rootguard.sandbox.securityhub_asff import finding_error, timestamp_ns
-from rootguard.sandbox.securityhub_filters import (
+from rootguard.sandbox.securityhub.api_model import filter_fields_by_kind, string_filter_fields
+from rootguard.sandbox.securityhub.asff import finding_error, timestamp_ns
+from rootguard.sandbox.securityhub.filters import (
     FIELD_PATHS,
     FilterError,
     compile_filters,
     compile_sort,
     field_values,
 )
-from rootguard.sandbox.securityhub_model import filter_fields_by_kind, string_filter_fields
 
 NOW = timestamp_ns("2025-06-15T12:00:00Z")
 

@@ -1,10 +1,10 @@
-"""The sandbox's AWS Security Hub: moto's securityhub with the contract AWS enforces.
+"""Security Hub on the wire: moto's ``SecurityHubResponse`` with the contract AWS enforces.
 
-moto 5.2 accepts nearly any finding, ignores GetFindings filters and lets a disabled hub import. This module
-extends moto's ``SecurityHubResponse`` (the wire) and keeps its own state next to moto's securityhub
-backends (:mod:`rootguard.sandbox.securityhub_backend`), so boto3, the AWS CLI and Prowler's
-``--security-hub`` output all meet AWS behaviour: a hub that must be enabled, validated ASFF, the
-UpdatedAt rule, workflow resets, filters, BatchUpdateFindings, insights and product subscriptions.
+moto 5.2 accepts nearly any finding, ignores GetFindings filters and lets a disabled hub import.
+:class:`RootguardSecurityHubResponse` parses each request, gates it on the hub being enabled, and hands it to
+the sandbox's own state (rootguard.sandbox.securityhub.backend), so boto3, the AWS CLI and Prowler's
+``--security-hub`` output all meet AWS behaviour: a hub that must be enabled, validated ASFF, the UpdatedAt
+rule, workflow resets, filters, BatchUpdateFindings, insights and product subscriptions.
 
 Its patch (:func:`patches`, applied with the sandbox's others) routes every Security Hub path to
 :class:`RootguardSecurityHubResponse`. Throttling is not done here: the request pipeline owns quotas.
@@ -12,7 +12,6 @@ Its patch (:func:`patches`, applied with the sandbox's others) routes every Secu
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -24,27 +23,14 @@ from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
 from rootguard.sandbox.patching import Patch
-from rootguard.sandbox.securityhub_backend import MAX_BATCH, SecurityHubState, securityhub_state
-from rootguard.sandbox.securityhub_errors import (
+from rootguard.sandbox.securityhub.backend import MAX_BATCH, SecurityHubState, state
+from rootguard.sandbox.securityhub.errors import (
     AccessDeniedException,
     InvalidAccessException,
     InvalidInputException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
-
-__all__ = [
-    "MAX_REQUEST_BYTES",
-    "RootguardSecurityHubResponse",
-    "disable_hub",
-    "enable_hub",
-    "enable_import_findings_for_product",
-    "findings",
-    "hub_enabled",
-    "insights",
-    "patches",
-    "state",
-]
 
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 # Actions answered even when the hub is off: only enabling it (API reference, InvalidAccessException).
@@ -59,11 +45,6 @@ _EXTRA_PATHS = (
     "{0}/productSubscriptions$",
     "{0}/productSubscriptions/(?P<ProductSubscriptionArn>.+)$",
 )
-
-
-def state(account_id: str, region: str) -> SecurityHubState:
-    """The sandbox state of one account's hub in one Region."""
-    return securityhub_state[account_id][region]
 
 
 class RootguardSecurityHubResponse(SecurityHubResponse):
@@ -266,39 +247,3 @@ def patches() -> list[Patch]:
     """
     paths = dict.fromkeys([*moto_urls.url_paths, *_EXTRA_PATHS], RootguardSecurityHubResponse.dispatch)
     return [Patch(moto_urls, "url_paths", paths)]
-
-
-def enable_hub(account_id: str, region: str) -> None:
-    """Subscribe an account to Security Hub in a Region (no-op when already enabled)."""
-    hub = state(account_id, region).hub
-    if not hub.enabled:
-        hub.enable_security_hub(enable_default_standards=False)
-
-
-def disable_hub(account_id: str, region: str) -> None:
-    hub = state(account_id, region).hub
-    hub.enabled = False
-    hub.enabled_at = None
-
-
-def hub_enabled(account_id: str, region: str) -> bool:
-    return state(account_id, region).enabled
-
-
-def enable_import_findings_for_product(account_id: str, region: str, product_arn: str) -> str:
-    """Accept findings from a product, e.g. ``arn:aws:securityhub:<region>::product/prowler/prowler``.
-
-    Returns the product subscription ARN; enabling an already enabled product is a no-op.
-    """
-    hub = state(account_id, region)
-    existing = hub.product_subscriptions.get(product_arn)
-    return existing if existing is not None else hub.enable_import_findings_for_product(product_arn)
-
-
-def findings(account_id: str, region: str) -> list[dict[str, Any]]:
-    """Copies of every stored finding of an account and Region, in import order (for tests and demos)."""
-    return [copy.deepcopy(stored.data) for stored in state(account_id, region).findings.values()]
-
-
-def insights(account_id: str, region: str) -> list[dict[str, Any]]:
-    return copy.deepcopy(list(state(account_id, region).insights.values()))
