@@ -90,8 +90,8 @@ class Sandbox:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
         from moto.core.base_backend import BackendDict
 
-        from rootguard.sandbox.frontend import SandboxApplication
-        from rootguard.sandbox.httpd import SandboxServer
+        from rootguard.sandbox.serving.application import SandboxApplication
+        from rootguard.sandbox.serving.http_server import SandboxServer
 
         self._require_stopped()
         BackendDict.reset()
