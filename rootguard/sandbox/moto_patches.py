@@ -1,4 +1,4 @@
-"""The registry of every change the sandbox makes to moto: applied when a sandbox starts, undone when it stops.
+"""The registry of every change the sandbox makes to moto: applied when a sandbox starts, undone on stop.
 
 Each part of the sandbox declares its own patches (a `patches()` function beside the code it installs); this
 module is the one place that gathers them, in the order they apply:

@@ -3,8 +3,9 @@
 Two patches on moto's ``BaseResponse`` (applied through rootguard.sandbox.moto_patches):
 ``get_current_account`` answers from the principal index, and ``call_action`` runs, in order:
 
-1. who is calling: a principal index (access key -> account, ARN, kind, root session; rootguard.sandbox.caller)
-   instead of moto's scan over every account's keys, so account resolution stays O(1) with 10,000 accounts;
+1. who is calling: a principal index (access key -> account, ARN, kind, root session; see
+   rootguard.sandbox.caller) instead of moto's scan over every account's keys, so account resolution stays
+   O(1) with 10,000 accounts;
 2. faults: injected latency, quotas (token buckets with each service's real throttling error), injected
    errors;
 3. credentials: unknown access keys fail with the service's invalid-token error (as on AWS);

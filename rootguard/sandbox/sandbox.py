@@ -1,4 +1,4 @@
-"""The Sandbox: a scenario running on moto, in-process (mock_aws) or served over HTTP (rootguard.sandbox.serving)."""
+"""The Sandbox: a scenario running on moto, in-process (mock_aws) or served over HTTP (sandbox.serving)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@
   response class (inspect.getmembers: a getattr per attribute, a few hundred per request). The replacement
   answers the same membership question for one name: the name is an attribute of the class (found along its
   MRO, as `dir()` lists it) whose value is a plain function.
-- Query-protocol bodies (IAM, STS, ...) are written by `rootguard.sandbox.xml_writer` instead of xmltodict's SAX
-  writer: the same text, several times faster. Pretty-printed output (moto's PRETTIFY_RESPONSES) is left to
-  moto.
+- Query-protocol bodies (IAM, STS, ...) are written by `rootguard.sandbox.xml_writer` instead of xmltodict's
+  SAX writer: the same text, several times faster. Pretty-printed output (moto's PRETTIFY_RESPONSES) is left
+  to moto.
 - Every response's `x-amzn-requestid` is 52 random letters and digits drawn one `random.choice` at a time;
   the replacement draws them with one `choices(k=52)` call from the same seeded generator and alphabet.
 

@@ -1,4 +1,4 @@
-"""The sandbox's imports: no module imports one that imports it back, and nothing of rootguard but two modules.
+"""The sandbox's imports: no module imports one that imports it back; nothing of rootguard but two modules.
 
 Imports inside functions and under TYPE_CHECKING count: each is an edge a reader has to follow, and a cycle
 through them is still a cycle. grimp comes with import-linter.

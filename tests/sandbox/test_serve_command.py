@@ -1,4 +1,4 @@
-"""The serve command: `python -m rootguard.sandbox` and `rootguard sandbox serve` parse, default and fail alike."""
+"""The serve command: `python -m rootguard.sandbox` and `rootguard sandbox serve` parse and fail alike."""
 
 from __future__ import annotations
 

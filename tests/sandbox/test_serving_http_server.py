@@ -1,4 +1,4 @@
-"""rootguard.sandbox.serving.http_server: keep-alive when the framing allows it, werkzeug's answers otherwise."""
+"""serving.http_server: keep-alive when the framing allows it, werkzeug's answers otherwise."""
 
 from __future__ import annotations
 

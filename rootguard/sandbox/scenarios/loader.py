@@ -1,4 +1,4 @@
-"""Scenarios from a file, a dict or a generator spec: validated, cross-checked and expanded before anything starts.
+"""Scenarios from a file, a dict or a generator spec: validated, checked and expanded before anything starts.
 
 :func:`load_scenario` accepts a path to YAML, a parsed dict or a :class:`Scenario` and expands its `generate`
 line; :func:`generate_scenario` adds generated accounts to a base scenario. Both raise

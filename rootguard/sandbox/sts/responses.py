@@ -1,4 +1,4 @@
-"""STS on the wire: sts:AssumeRoot added to moto's STS response class, and GetCallerIdentity for root principals.
+"""STS on the wire: sts:AssumeRoot added to moto's STS response class; GetCallerIdentity for root principals.
 
 AssumeRoot answers only on a Regional endpoint (the global one lacks it); who may call it for which target
 and task is rootguard.sandbox.sts.backend's to decide.
