@@ -29,9 +29,8 @@ def test_timestamp_ns_agrees_with_datetime(moment, offset_minutes):
     zone = timezone(timedelta(minutes=offset_minutes))
     aware = moment.replace(tzinfo=zone)
     text = aware.isoformat()
-    expected = int(aware.timestamp()) * 1_000_000_000 + aware.microsecond * 1000
-    if aware.microsecond == 0:
-        expected = int(aware.timestamp()) * 1_000_000_000
+    since_epoch = aware - datetime(1970, 1, 1, tzinfo=UTC)  # exact: a float timestamp() rounds far dates
+    expected = since_epoch // timedelta(microseconds=1) * 1000
     assert timestamp_ns(text) == expected
     assert timestamp_ns(aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")) == expected
 
