@@ -1,4 +1,4 @@
-"""The Sandbox: a scenario running on moto, in-process (mock_aws) or served over HTTP (sandbox.serving)."""
+"""The Sandbox: a scenario on moto, in-process (mock_aws) or served over HTTP (rootguard.sandbox.serving)."""
 
 from __future__ import annotations
 
@@ -143,9 +143,8 @@ class Sandbox:
 
     def _seed(self) -> None:
         sc = self.scenario
-        from rootguard.sandbox.securityhub.backend import (
-            enable_hub,  # lazy: importing the package stays cheap
-        )
+        # lazy: Security Hub loads botocore's model, which `import rootguard.sandbox` need not pay for
+        from rootguard.sandbox.securityhub.backend import enable_hub
 
         st = SandboxState(
             partition=sc.partition,
