@@ -67,12 +67,13 @@ def _port(text: str | None) -> int | None:
     """--port as a number (None when not given); a _UsageError for anything but 0..65535."""
     if text is None:
         return None
+    error = _UsageError(f"--port must be between 0 and {MAX_PORT}")
     try:
         port = int(text)
     except ValueError:
-        port = -1
+        raise error from None
     if not 0 <= port <= MAX_PORT:
-        raise _UsageError(f"--port must be between 0 and {MAX_PORT}")
+        raise error
     return port
 
 
