@@ -37,8 +37,7 @@ from pathlib import Path
 from rootguard.models import NotEvaluatedReason, Result, Status
 from rootguard.prowler.readers import ProwlerOutputError, read_prowler_ocsf
 from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID
-from rootguard.sandbox import Sandbox, generate_scenario
-from rootguard.sandbox.scenario import Scenario
+from rootguard.sandbox import Sandbox, Scenario, generate_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -26,8 +26,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from rootguard.sandbox import Sandbox, generate_scenario
-from rootguard.sandbox.scenario import Scenario
+from rootguard.sandbox import Sandbox, Scenario, generate_scenario
 
 AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
 

@@ -111,10 +111,10 @@ def cmd_securityhub(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from rootguard.sandbox.server import serve_main
+    from rootguard.sandbox.serve import serve_main
 
-    argv = [args.scenario] if args.scenario else []
-    if args.port:
+    argv = [] if args.scenario is None else ["--scenario", args.scenario]
+    if args.port is not None:
         argv += ["--port", str(args.port)]
     return serve_main(argv)
 

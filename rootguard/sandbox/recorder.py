@@ -1,11 +1,11 @@
 """Which AWS actions each principal performed against the sandbox.
 
-The gateway records every request it serves while a sandbox runs, before any check: who called (access key,
-account, principal kind), which IAM action (`service:Action`), in which Region, and how it ended (`ok`, or
-the error code the gateway or the service answered). Calls are counted per distinct record rather than kept
-one by one; a root session's access key is not part of its record (each AssumeRoot makes a new one, which
-would add entries with every scan of a long-running served sandbox), so a 10,000-account scan costs a few
-entries per member account at most, and repeating it costs no more.
+The request pipeline records every request it serves while a sandbox runs, refused ones included: who called
+(access key, account, principal kind), which IAM action (`service:Action`), in which Region, and how it ended
+(`ok`, or the error code the pipeline or the service answered). Calls are counted per distinct record rather
+than kept one by one; a root session's access key is not part of its record (each AssumeRoot makes a new
+one, which would add entries with every scan of a long-running served sandbox), so a 10,000-account scan
+costs a few entries per member account at most, and repeating it costs no more.
 
 Tests use it to hold the deploy policies to what the code really does: the scanner policy must allow exactly
 the actions a full scan and publish recorded for the scanner principal (see tests/deploy).
@@ -17,12 +17,20 @@ import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from rootguard.sandbox.state import Principal
+from typing import Any, Protocol
 
 UNAUTHENTICATED = "unauthenticated"
+
+
+class Caller(Protocol):
+    """What the recorder reads of a caller (rootguard.sandbox.state.Principal has it); typed by shape so
+    the state, which holds a recorder, and the recorder do not import each other."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class ActionRecorder:
 
     def record(
         self,
-        principal: Principal | None,
+        principal: Caller | None,
         access_key_id: str,
         service: str,
         action: str,

@@ -1,4 +1,4 @@
-"""The Sandbox: a scenario running on moto, in-process (mock_aws) or served over HTTP (rootguard.sandbox.httpd)."""
+"""The Sandbox: a scenario on moto, in-process (mock_aws) or served over HTTP (rootguard.sandbox.serving)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from typing import Any
 import boto3
 import botocore.session
 
-from rootguard.sandbox import gateway
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.faults import ErrorRule, FaultEngine, LatencyRule, QuotaRule
+from rootguard.sandbox.moto_patches import moto_patches
+from rootguard.sandbox.patching import PatchSet
 from rootguard.sandbox.recorder import RecordedCall
-from rootguard.sandbox.scenario import Scenario, ScenarioError, load_scenario
-from rootguard.sandbox.seed import seed
+from rootguard.sandbox.scenarios.loader import load_scenario
+from rootguard.sandbox.scenarios.model import Scenario, ScenarioError
+from rootguard.sandbox.scenarios.seeding import seed
 from rootguard.sandbox.state import Gating, RootUser, SandboxState
 
 PRINCIPALS = ("scanner", "root")
@@ -61,11 +63,12 @@ class Sandbox:
         self.endpoint_url: str | None = None
         self._mock: Any = None
         self._server: Any = None
+        self._patches: PatchSet | None = None  # moto's patches, while this sandbox has them applied
 
     # ------------------------------------------------------------------------------------ lifecycle
 
     def start(self) -> Sandbox:
-        """Start in-process: mock_aws, the extensions, the seeded scenario."""
+        """Start in-process: mock_aws, the patches to moto, the seeded scenario."""
         from moto import mock_aws
 
         self._require_stopped()
@@ -87,8 +90,8 @@ class Sandbox:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
         from moto.core.base_backend import BackendDict
 
-        from rootguard.sandbox.frontend import SandboxApplication
-        from rootguard.sandbox.httpd import SandboxServer
+        from rootguard.sandbox.serving.application import SandboxApplication
+        from rootguard.sandbox.serving.http_server import SandboxServer
 
         self._require_stopped()
         BackendDict.reset()
@@ -124,6 +127,9 @@ class Sandbox:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        if self._patches is not None:
+            self._patches.undo()
+            self._patches = None
 
     def __enter__(self) -> Sandbox:
         return self if self.state is not None else self.start()
@@ -137,10 +143,9 @@ class Sandbox:
 
     def _seed(self) -> None:
         sc = self.scenario
-        from rootguard.sandbox import securityhub as hub  # lazy: importing rootguard.sandbox stays cheap
+        # lazy: Security Hub loads botocore's model, which `import rootguard.sandbox` need not pay for
+        from rootguard.sandbox.securityhub.backend import enable_hub
 
-        gateway.install()
-        hub.install()
         st = SandboxState(
             partition=sc.partition,
             region=sc.home_region,
@@ -155,14 +160,17 @@ class Sandbox:
             faults=FaultEngine(sc.faults, seed=sc.seed),
             strict_credentials=sc.strict_credentials,
         )
-        _state.activate(st)
+        _state.activate(st)  # refused while another sandbox runs, before anything of moto changes
         self.state = st
+        patches = moto_patches()
+        patches.apply()
+        self._patches = patches
         seed(st, sc)
         everyone = [sc.management_account_id, *(a.id for a in sc.accounts)]
         for key, regions in sc.securityhub.enabled.items():
             for account_id in everyone if key == "*" else [key]:
                 for region in regions:
-                    hub.enable_hub(account_id, region)
+                    enable_hub(account_id, region)
 
     # ------------------------------------------------------------------------------------ identity
 

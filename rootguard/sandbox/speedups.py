@@ -4,13 +4,13 @@
   response class (inspect.getmembers: a getattr per attribute, a few hundred per request). The replacement
   answers the same membership question for one name: the name is an attribute of the class (found along its
   MRO, as `dir()` lists it) whose value is a plain function.
-- Query-protocol bodies (IAM, STS, ...) are written by `rootguard.sandbox.xmlemit` instead of xmltodict's SAX
-  writer: the same text, several times faster. Pretty-printed output (moto's PRETTIFY_RESPONSES) is left to
-  moto.
+- Query-protocol bodies (IAM, STS, ...) are written by `rootguard.sandbox.xml_writer` instead of xmltodict's
+  SAX writer: the same text, several times faster. Pretty-printed output (moto's PRETTIFY_RESPONSES) is left
+  to moto.
 - Every response's `x-amzn-requestid` is 52 random letters and digits drawn one `random.choice` at a time;
   the replacement draws them with one `choices(k=52)` call from the same seeded generator and alphabet.
 
-Installed once by `rootguard.sandbox.gateway.install()`; behaviour-preserving, so it stays installed.
+Applied and undone with the sandbox's other patches (rootguard.sandbox.moto_patches).
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from typing import Any
 import moto.core.responses as _responses
 from moto.core.serialize import BaseXMLSerializer
 
-from rootguard.sandbox.xmlemit import unparse_fragment
+from rootguard.sandbox.patching import Patch
+from rootguard.sandbox.xml_writer import unparse_fragment
 
-_original_method_names: Any = None
-_original_xml_body: Any = None
-_original_request_id: Any = None
+# moto's own functions, captured before the sandbox patches them (the patches come from this module).
+_moto_method_names = _responses.method_names_from_class
+_moto_xml_body = BaseXMLSerializer._serialize_body
 _REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
 _REQUEST_ID_LENGTH = 52
 
@@ -50,7 +51,7 @@ class FunctionNames:
         return inspect.isfunction(value)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_original_method_names(self._cls))
+        return iter(_moto_method_names(self._cls))
 
 
 def function_names(cls: Any) -> FunctionNames:
@@ -59,7 +60,7 @@ def function_names(cls: Any) -> FunctionNames:
 
 def _xml_body(self: BaseXMLSerializer, body: Any) -> str:
     if self.pretty_print:
-        return _original_xml_body(self, body)
+        return _moto_xml_body(self, body)
     return unparse_fragment(body)
 
 
@@ -73,15 +74,10 @@ def request_id(headerdict: dict[str, Any] | None = None) -> str:
     return req_id
 
 
-def install() -> None:
-    """Put the equivalents in place. Idempotent."""
-    global _original_method_names, _original_xml_body, _original_request_id
-    if _original_request_id is None:
-        _original_request_id = _responses.gen_amzn_requestid_long
-        _responses.gen_amzn_requestid_long = request_id  # type: ignore[assignment]
-    if _original_method_names is None:
-        _original_method_names = _responses.method_names_from_class
-        _responses.method_names_from_class = function_names  # type: ignore[assignment]
-    if _original_xml_body is None:
-        _original_xml_body = BaseXMLSerializer._serialize_body
-        BaseXMLSerializer._serialize_body = _xml_body  # type: ignore[method-assign]
+def patches() -> list[Patch]:
+    """The equivalents, in place of moto's functions."""
+    return [
+        Patch(_responses, "gen_amzn_requestid_long", request_id),
+        Patch(_responses, "method_names_from_class", function_names),
+        Patch(BaseXMLSerializer, "_serialize_body", _xml_body),
+    ]

@@ -8,7 +8,7 @@ import pytest
 from sandbox_helpers import ADMIN, MEMBER, scenario
 
 from rootguard.sandbox import DEMO_SCENARIO, Sandbox, ScenarioError, generate_scenario, load_scenario
-from rootguard.sandbox.generator import parse_spec
+from rootguard.sandbox.scenarios.generator import parse_spec
 
 
 def test_demo_scenario_loads_and_tells_its_story() -> None:
@@ -78,6 +78,26 @@ def test_invalid_yaml_file_names_the_line(tmp_path: Path) -> None:
     bad.write_text("name: x\norganization: [unclosed\n")
     with pytest.raises(ScenarioError, match=r"bad\.yaml: line \d+ is not valid YAML"):
         load_scenario(bad)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        (b"name: caf\xe9\n", "not UTF-8 text (byte 9)"),
+        (b"[" * 100_000, "nested too deeply to be a document rootguard reads"),
+        (b"- just\n- a list\n", "the top level must be a mapping"),
+    ],
+)
+def test_unreadable_scenario_file_is_one_line_naming_it(
+    tmp_path: Path, content: bytes | None, expected: str
+) -> None:
+    path = tmp_path / "scenario.yaml"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    assert str(exc.value) == f"{path}: {expected}"
 
 
 def test_invalid_scenario_starts_nothing() -> None:

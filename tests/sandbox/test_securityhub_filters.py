@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rootguard.sandbox.securityhub_asff import finding_error, timestamp_ns
-from rootguard.sandbox.securityhub_filters import (
+from rootguard.sandbox.securityhub.api_model import filter_fields_by_kind, string_filter_fields
+from rootguard.sandbox.securityhub.asff import finding_error, timestamp_ns
+from rootguard.sandbox.securityhub.filters import (
     FIELD_PATHS,
     FilterError,
     compile_filters,
     compile_sort,
     field_values,
 )
-from rootguard.sandbox.securityhub_model import filter_fields_by_kind, string_filter_fields
 
 NOW = timestamp_ns("2025-06-15T12:00:00Z")
 
@@ -29,9 +29,8 @@ def test_timestamp_ns_agrees_with_datetime(moment, offset_minutes):
     zone = timezone(timedelta(minutes=offset_minutes))
     aware = moment.replace(tzinfo=zone)
     text = aware.isoformat()
-    expected = int(aware.timestamp()) * 1_000_000_000 + aware.microsecond * 1000
-    if aware.microsecond == 0:
-        expected = int(aware.timestamp()) * 1_000_000_000
+    since_epoch = aware - datetime(1970, 1, 1, tzinfo=UTC)  # exact: a float timestamp() rounds far dates
+    expected = since_epoch // timedelta(microseconds=1) * 1000
     assert timestamp_ns(text) == expected
     assert timestamp_ns(aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")) == expected
 

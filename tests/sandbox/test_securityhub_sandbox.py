@@ -1,4 +1,4 @@
-"""The Security Hub inside a running Sandbox: behind the gateway's quotas, and served over HTTP."""
+"""The Security Hub inside a running Sandbox: behind the request pipeline's quotas, and served over HTTP."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def finding(number: int, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def test_scenario_enables_the_hub_and_gateway_quotas_apply(sandbox_factory: Callable[..., Sandbox]):
+def test_scenario_enables_the_hub_and_pipeline_quotas_apply(sandbox_factory: Callable[..., Sandbox]):
     sandbox = sandbox_factory(SCENARIO)
     client = sandbox.session().client("securityhub", config=Config(retries={"total_max_attempts": 1}))
     assert client.describe_hub()["HubArn"].endswith(f"{ACCOUNT}:hub/default")
@@ -72,7 +72,7 @@ def test_invalid_credentials_are_refused_before_the_hub_check(sandbox_factory: C
     )
     with pytest.raises(ClientError) as raised:
         client.get_findings()
-    # The gateway's credential check runs first: not the disabled hub's InvalidAccessException.
+    # The pipeline's credential check runs first: not the disabled hub's InvalidAccessException.
     assert raised.value.response["Error"]["Code"] == "UnrecognizedClientException"
 
 

@@ -1,10 +1,7 @@
-"""Served mode (rootguard's keep-alive HTTP server), reached by boto3 through AWS_ENDPOINT_URL, and serve_main."""
+"""Served mode (rootguard's keep-alive HTTP server), reached by boto3 through AWS_ENDPOINT_URL."""
 
 from __future__ import annotations
 
-import io
-import threading
-import time
 from collections.abc import Iterator
 
 import boto3
@@ -13,7 +10,6 @@ from botocore.exceptions import ClientError
 from sandbox_helpers import AUDIT, BLOCKED, MEMBER, MGMT, scenario
 
 from rootguard.sandbox import Sandbox
-from rootguard.sandbox.server import serve_main
 
 
 @pytest.fixture
@@ -58,52 +54,3 @@ def test_sessions_from_the_sandbox_point_at_the_server(served: Sandbox) -> None:
     with pytest.raises(ClientError) as exc:
         served.session_from(creds).client("iam").get_account_summary()
     assert "service control policy" in exc.value.response["Error"]["Message"]
-
-
-def test_serve_main_rejects_an_invalid_scenario(tmp_path, capsys) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("organization:\n  management_account: {id: '1234'}\n")
-    assert serve_main([str(bad), "--port", "0"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert (
-        err == "rootguard sandbox: organization.management_account.id: '1234' is not a 12-digit account id "
-        "(quote it in YAML)"
-    )
-    from rootguard.sandbox import state
-
-    assert state.active() is None
-
-
-def test_serve_main_prints_exports_and_serves(tmp_path) -> None:
-    out = io.StringIO()
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_main, args=(["--port", "0"],), kwargs={"out": out, "stop": stop})
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while "# ready" not in out.getvalue():
-            assert time.monotonic() < deadline, out.getvalue()
-            time.sleep(0.05)
-        env = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in out.getvalue().splitlines()
-            if line.startswith("export ")
-        )
-        assert set(env) >= {
-            "AWS_ENDPOINT_URL",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_DEFAULT_REGION",
-        }
-        sts = boto3.client(
-            "sts",
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            region_name=env["AWS_DEFAULT_REGION"],
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"].strip("'"),
-        )
-        assert sts.get_caller_identity()["Account"] == "111111111111"  # the demo's management account
-    finally:
-        stop.set()
-        thread.join(timeout=20)
-    assert not thread.is_alive()

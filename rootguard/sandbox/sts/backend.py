@@ -1,10 +1,11 @@
-"""STS: sts:AssumeRoot, added to moto's STS service, and GetCallerIdentity for root principals.
+"""STS state: sts:AssumeRoot's rules and the root sessions it hands out.
 
-AssumeRoot answers only on a Regional endpoint; the caller must be an IAM principal (never root) of the
-management account or of the IAM delegated administrator; the target must be an ACTIVE member account; the
-task policy must be one of the five `arn:<partition>:iam::aws:policy/root-task/<Name>` policies; the
-organization's features gate the call (the scenario's `root_sessions`). The credentials act as the target
-account's root user, limited by the task policy and by SCPs (enforced in rootguard.sandbox.gateway).
+The caller must be an IAM principal (never root) of the management account or of the IAM delegated
+administrator; the target must be an ACTIVE member account; the task policy must be one of the five
+`arn:<partition>:iam::aws:policy/root-task/<Name>` policies; the organization's features gate the call (the
+scenario's `root_sessions`). A session is a moto temporary key in the target account, indexed as the target's
+root user; what it may do is the task policy's published document (:func:`task_policy_allows`, enforced with
+SCPs by rootguard.sandbox.request_pipeline). rootguard.sandbox.sts.responses puts AssumeRoot on the wire.
 """
 
 from __future__ import annotations
@@ -15,18 +16,15 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from moto.core.responses import ActionResult
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import iam_backends
-from moto.sts.responses import TokenResponse
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS
-from rootguard.sandbox import gateway, ids
-from rootguard.sandbox import organizations as orgs
-from rootguard.sandbox import state as _state
+from rootguard.sandbox import ids
+from rootguard.sandbox.errors import SandboxError
+from rootguard.sandbox.organizations import backend as orgs
 from rootguard.sandbox.scp import action_matches
-from rootguard.sandbox.state import Principal, RootSession, now
-from rootguard.sandbox.wire import SandboxError, handles_errors
+from rootguard.sandbox.state import Principal, RootSession, SandboxState, now
 
 TASK_POLICIES = (
     "IAMAuditRootUserCredentials",
@@ -39,10 +37,8 @@ CREDENTIAL_TASKS = frozenset(
     {"IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials"}
 )
 MAX_DURATION = 900
-GLOBAL_HOSTS = frozenset({"sts.amazonaws.com", "sts.amazonaws.com.cn"})
 _TASK_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):iam::aws:policy/root-task/(?P<name>[A-Za-z0-9]+)$")
 _TARGET_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>\d{12}):root$")
-_installed = False
 
 
 @cache
@@ -77,41 +73,42 @@ def _target_account(value: str | None, partition: str) -> str:
     return match["account"]
 
 
-@handles_errors
-def assume_root(self: TokenResponse) -> Any:
-    st = _state.active()
-    if st is None:
-        raise SandboxError("InvalidAction", "AssumeRoot needs a running rootguard sandbox.", 400)
-    if self.parsed_url.hostname in GLOBAL_HOSTS:
-        raise SandboxError("InvalidAction", "Unknown Operation", 400)  # the global endpoint lacks AssumeRoot
-    caller = gateway.principal_of(self)
-    if caller is None:
-        raise SandboxError(
-            "InvalidClientTokenId", "The security token included in the request is invalid.", 403
-        )
+def assume_root(
+    st: SandboxState,
+    caller: Principal,
+    partition: str,
+    *,
+    duration_seconds: Any,
+    task_policy_arn: Any,
+    target_principal: Any,
+) -> dict[str, Any]:
+    """A root session in the target member account for `caller`; its `Credentials`.
+
+    The request's parameters arrive as sent and are checked here, in AWS's order: the caller, the duration,
+    the task policy, the target, the organization, the features.
+    """
     action_denied = f"User: {caller.arn} is not authorized to perform: sts:AssumeRoot"
     if caller.is_root:
         raise SandboxError(
             "AccessDenied", f"{action_denied}: root user credentials cannot call AssumeRoot", 403
         )
 
-    duration_text = self._get_param("DurationSeconds")
-    duration = MAX_DURATION if duration_text is None else int(duration_text)
+    duration = MAX_DURATION if duration_seconds is None else int(duration_seconds)
     if not 0 <= duration <= MAX_DURATION:
         raise _validation(
             f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy "
             f"constraint: Member must have value less than or equal to {MAX_DURATION}"
         )
-    task_arn = (self._get_param("TaskPolicyArn") or {}).get("arn") or ""
+    task_arn = (task_policy_arn or {}).get("arn") or ""
     match = _TASK_ARN.match(task_arn)
     if match is None or match["name"] not in TASK_POLICIES or match["partition"] != st.partition:
         raise _validation(
             f"The task policy ARN {task_arn or 'null'} is not a root task policy of partition {st.partition}."
         )
     task = match["name"]
-    target = _target_account(self._get_param("TargetPrincipal"), st.partition)
+    target = _target_account(target_principal, st.partition)
 
-    backend = orgs.management_backend(caller.account_id, self.partition)
+    backend = orgs.management_backend(caller.account_id, partition)
     if backend is None or backend.org is None:
         raise SandboxError("AccessDenied", f"{action_denied}: the account is not in an organization", 403)
     org = backend.org
@@ -144,7 +141,7 @@ def assume_root(self: TokenResponse) -> Any:
         )
 
     # A moto temporary key in the target account, so moto itself also maps these credentials to it.
-    key = iam_backends[target][self.partition].create_temp_access_key()
+    key = iam_backends[target][partition].create_temp_access_key()
     expires = now() + timedelta(seconds=duration)
     session = RootSession(target, task, expires, caller.arn, caller.account_id)
     st.register(
@@ -152,37 +149,9 @@ def assume_root(self: TokenResponse) -> Any:
             key.access_key_id, target, f"arn:{st.partition}:iam::{target}:root", "root-session", session
         )
     )
-    credentials = {
+    return {
         "AccessKeyId": key.access_key_id,
         "SecretAccessKey": key.secret_access_key,
         "SessionToken": ids.session_token(),
         "Expiration": expires,
     }
-    return ActionResult({"Credentials": credentials})
-
-
-def _wrap_get_caller_identity() -> None:
-    original = TokenResponse.get_caller_identity
-    if getattr(original, "__rootguard__", False):
-        return
-
-    def get_caller_identity(self: TokenResponse) -> Any:
-        principal = gateway.principal_of(self) if _state.active() is not None else None
-        if principal is not None and principal.is_root:
-            return ActionResult(
-                {"UserId": principal.account_id, "Account": principal.account_id, "Arn": principal.arn}
-            )
-        return original(self)
-
-    get_caller_identity.__rootguard__ = True  # type: ignore[attr-defined]
-    TokenResponse.get_caller_identity = get_caller_identity  # type: ignore[method-assign]
-
-
-def install() -> None:
-    """Add AssumeRoot to moto's STS response class. Idempotent."""
-    global _installed
-    if _installed:
-        return
-    TokenResponse.assume_root = assume_root  # type: ignore[attr-defined]
-    _wrap_get_caller_identity()
-    _installed = True

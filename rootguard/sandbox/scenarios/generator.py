@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rootguard.sandbox.scenario import (
+from rootguard.sandbox.scenarios.model import (
     AccessKeySpec,
     AccountSpec,
     CertificateSpec,
@@ -23,7 +22,6 @@ from rootguard.sandbox.scenario import (
     RootSpec,
     Scenario,
     ScenarioError,
-    load_scenario,
 )
 
 _EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
@@ -136,14 +134,3 @@ def default_base(seed: int = 0) -> dict[str, Any]:
             "root_access_features": ["RootCredentialsManagement", "RootSessions"],
         },
     }
-
-
-def generate_scenario(spec: str, base: Scenario | dict[str, Any] | str | Path | None = None) -> Scenario:
-    """A scenario with the accounts of `spec` added to `base` (default: :func:`default_base`)."""
-    parsed = parse_spec(spec)
-    if base is None:
-        base = default_base(parsed.seed or 0)
-    scenario = load_scenario(base)
-    if scenario.generate:
-        raise ScenarioError("generate: the base scenario already has a generate line")
-    return load_scenario(scenario.model_copy(update={"generate": spec}))

@@ -23,27 +23,27 @@ from typing import Any
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.securityhub.models import SecurityHubBackend, securityhub_backends
 
-from rootguard.sandbox.securityhub_asff import (
+from rootguard.sandbox.securityhub.api_model import string_filter_fields
+from rootguard.sandbox.securityhub.asff import (
     MAX_FINDING_BYTES,
     RESERVED_PRODUCT_FIELD_PREFIX,
     finding_error,
     shape_problem,
     timestamp_ns,
 )
-from rootguard.sandbox.securityhub_errors import (
+from rootguard.sandbox.securityhub.errors import (
     InvalidInputException,
     LimitExceededException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
-from rootguard.sandbox.securityhub_filters import (
+from rootguard.sandbox.securityhub.filters import (
     FilterError,
     compile_filters,
     compile_sort,
     field_values,
     sort_key_value,
 )
-from rootguard.sandbox.securityhub_model import string_filter_fields
 
 MAX_BATCH = 100
 MAX_RESULTS = 100
@@ -572,3 +572,47 @@ def _decode_offset(token: str) -> int:
 
 
 securityhub_state = BackendDict(SecurityHubState, "securityhub")
+
+
+# ------------------------------------------------------------------------------ for tests, demos, seeding
+
+
+def state(account_id: str, region: str) -> SecurityHubState:
+    """The sandbox state of one account's hub in one Region."""
+    return securityhub_state[account_id][region]
+
+
+def enable_hub(account_id: str, region: str) -> None:
+    """Subscribe an account to Security Hub in a Region (no-op when already enabled)."""
+    hub = state(account_id, region).hub
+    if not hub.enabled:
+        hub.enable_security_hub(enable_default_standards=False)
+
+
+def disable_hub(account_id: str, region: str) -> None:
+    hub = state(account_id, region).hub
+    hub.enabled = False
+    hub.enabled_at = None
+
+
+def hub_enabled(account_id: str, region: str) -> bool:
+    return state(account_id, region).enabled
+
+
+def enable_import_findings_for_product(account_id: str, region: str, product_arn: str) -> str:
+    """Accept findings from a product, e.g. ``arn:aws:securityhub:<region>::product/prowler/prowler``.
+
+    Returns the product subscription ARN; enabling an already enabled product is a no-op.
+    """
+    hub = state(account_id, region)
+    existing = hub.product_subscriptions.get(product_arn)
+    return existing if existing is not None else hub.enable_import_findings_for_product(product_arn)
+
+
+def findings(account_id: str, region: str) -> list[dict[str, Any]]:
+    """Copies of every stored finding of an account and Region, in import order (for tests and demos)."""
+    return [copy.deepcopy(stored.data) for stored in state(account_id, region).findings.values()]
+
+
+def insights(account_id: str, region: str) -> list[dict[str, Any]]:
+    return copy.deepcopy(list(state(account_id, region).insights.values()))

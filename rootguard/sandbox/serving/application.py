@@ -13,7 +13,8 @@ a backend (a filesystem check per moto service, per request), then runs a Flask 
 
 Everything else (unsigned requests, CORS preflights, `/moto-api`, instance metadata, other services, any path
 the URL map does not match) goes through moto's application unchanged, whose host -> backend lookup is
-memoized too. Responses are the same bytes either way; tests/sandbox/test_frontend.py compares them.
+memoized too. Responses are the same bytes either way (tests/sandbox/test_serving_application.py compares
+them).
 """
 
 from __future__ import annotations

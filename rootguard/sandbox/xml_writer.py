@@ -6,7 +6,7 @@ a name check per element, the largest cost of a GetAccountSummary. `unparse_frag
 the dictionaries moto's serializer builds (elements, lists, `@attribute`s, `#text`, str, int, float, bool,
 None) straight into a list of strings. Anything else (bytes, comments, namespace maps, nested or non-list
 iterables, other value types, names xmltodict rejects) is handed to xmltodict itself, so the result, or the
-error, is always xmltodict's. tests/sandbox/test_xmlemit.py checks the equivalence on generated documents.
+error, is always xmltodict's. tests/sandbox/test_xml_writer.py checks the equivalence on generated documents.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""rootguard.sandbox.httpd: keep-alive when the framing allows it, werkzeug's answers otherwise."""
+"""serving.http_server: keep-alive when the framing allows it, werkzeug's answers otherwise."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rootguard.sandbox.httpd import SandboxServer
+from rootguard.sandbox.serving.http_server import SandboxServer
 
 
 def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

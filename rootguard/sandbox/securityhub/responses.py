@@ -1,18 +1,17 @@
-"""The sandbox's AWS Security Hub: moto's securityhub with the contract AWS enforces.
+"""Security Hub on the wire: moto's ``SecurityHubResponse`` with the contract AWS enforces.
 
-moto 5.2 accepts nearly any finding, ignores GetFindings filters and lets a disabled hub import. This module
-extends moto's ``SecurityHubResponse`` (the wire) and keeps its own state next to moto's securityhub
-backends (:mod:`rootguard.sandbox.securityhub_backend`), so boto3, the AWS CLI and Prowler's
-``--security-hub`` output all meet AWS behaviour: a hub that must be enabled, validated ASFF, the
-UpdatedAt rule, workflow resets, filters, BatchUpdateFindings, insights and product subscriptions.
+moto 5.2 accepts nearly any finding, ignores GetFindings filters and lets a disabled hub import.
+:class:`RootguardSecurityHubResponse` parses each request, gates it on the hub being enabled, and hands it to
+the sandbox's own state (rootguard.sandbox.securityhub.backend), so boto3, the AWS CLI and Prowler's
+``--security-hub`` output all meet AWS behaviour: a hub that must be enabled, validated ASFF, the UpdatedAt
+rule, workflow resets, filters, BatchUpdateFindings, insights and product subscriptions.
 
-Call :func:`install` once before the first Security Hub request (in-process under ``mock_aws``, or before
-the served sandbox starts serving). Throttling is not done here: the sandbox gateway owns quotas.
+Its patch (:func:`patches`, applied with the sandbox's others) routes every Security Hub path to
+:class:`RootguardSecurityHubResponse`. Throttling is not done here: the request pipeline owns quotas.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -23,27 +22,15 @@ from moto.securityhub.responses import SecurityHubResponse
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
-from rootguard.sandbox.securityhub_backend import MAX_BATCH, SecurityHubState, securityhub_state
-from rootguard.sandbox.securityhub_errors import (
+from rootguard.sandbox.patching import Patch
+from rootguard.sandbox.securityhub.backend import MAX_BATCH, SecurityHubState, state
+from rootguard.sandbox.securityhub.errors import (
     AccessDeniedException,
     InvalidAccessException,
     InvalidInputException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
-
-__all__ = [
-    "MAX_REQUEST_BYTES",
-    "RootguardSecurityHubResponse",
-    "disable_hub",
-    "enable_hub",
-    "enable_import_findings_for_product",
-    "findings",
-    "hub_enabled",
-    "insights",
-    "install",
-    "state",
-]
 
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 # Actions answered even when the hub is off: only enabling it (API reference, InvalidAccessException).
@@ -60,11 +47,6 @@ _EXTRA_PATHS = (
 )
 
 
-def state(account_id: str, region: str) -> SecurityHubState:
-    """The sandbox state of one account's hub in one Region."""
-    return securityhub_state[account_id][region]
-
-
 class RootguardSecurityHubResponse(SecurityHubResponse):
     """Wire layer: parses requests, gates on the hub, serializes results and errors."""
 
@@ -75,7 +57,7 @@ class RootguardSecurityHubResponse(SecurityHubResponse):
     def call_action(self) -> TYPE_RESPONSE:
         # A disabled hub answers InvalidAccessException for every implemented action but EnableSecurityHub.
         # The action is swapped for this request only, so whatever runs before dispatch (authentication,
-        # quotas, SCPs of the sandbox gateway) still comes first, as on AWS.
+        # quotas, SCPs of the request pipeline) still comes first, as on AWS.
         action = self._get_action()
         if action and action not in _UNGATED_ACTIONS and not self.hub_state.enabled:
             method = camelcase_to_underscores(action)
@@ -257,50 +239,11 @@ class RootguardSecurityHubResponse(SecurityHubResponse):
         return json.dumps(response)
 
 
-def install() -> None:
-    """Route every Security Hub path to :class:`RootguardSecurityHubResponse` (idempotent).
+def patches() -> list[Patch]:
+    """Route every Security Hub path, and the paths moto lacks, to :class:`RootguardSecurityHubResponse`.
 
     moto reads ``moto.securityhub.urls.url_paths`` on each in-process request, and once when a server
-    builds its Security Hub app: call this before a served sandbox handles its first Security Hub request.
+    builds its Security Hub application (the served sandbox builds its own after the patches are applied).
     """
-    paths = moto_urls.url_paths
-    for path in list(paths):
-        paths[path] = RootguardSecurityHubResponse.dispatch
-    for path in _EXTRA_PATHS:
-        paths[path] = RootguardSecurityHubResponse.dispatch
-
-
-def enable_hub(account_id: str, region: str) -> None:
-    """Subscribe an account to Security Hub in a Region (no-op when already enabled)."""
-    hub = state(account_id, region).hub
-    if not hub.enabled:
-        hub.enable_security_hub(enable_default_standards=False)
-
-
-def disable_hub(account_id: str, region: str) -> None:
-    hub = state(account_id, region).hub
-    hub.enabled = False
-    hub.enabled_at = None
-
-
-def hub_enabled(account_id: str, region: str) -> bool:
-    return state(account_id, region).enabled
-
-
-def enable_import_findings_for_product(account_id: str, region: str, product_arn: str) -> str:
-    """Accept findings from a product, e.g. ``arn:aws:securityhub:<region>::product/prowler/prowler``.
-
-    Returns the product subscription ARN; enabling an already enabled product is a no-op.
-    """
-    hub = state(account_id, region)
-    existing = hub.product_subscriptions.get(product_arn)
-    return existing if existing is not None else hub.enable_import_findings_for_product(product_arn)
-
-
-def findings(account_id: str, region: str) -> list[dict[str, Any]]:
-    """Copies of every stored finding of an account and Region, in import order (for tests and demos)."""
-    return [copy.deepcopy(stored.data) for stored in state(account_id, region).findings.values()]
-
-
-def insights(account_id: str, region: str) -> list[dict[str, Any]]:
-    return copy.deepcopy(list(state(account_id, region).insights.values()))
+    paths = dict.fromkeys([*moto_urls.url_paths, *_EXTRA_PATHS], RootguardSecurityHubResponse.dispatch)
+    return [Patch(moto_urls, "url_paths", paths)]

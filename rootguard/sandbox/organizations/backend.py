@@ -1,11 +1,11 @@
-"""AWS Organizations: what moto's organizations service lacks for centralized root access.
+"""AWS Organizations state: what moto's organizations backend lacks for centralized root access.
 
 - `iam.amazonaws.com` is accepted for trusted access and for delegated administration.
-- A delegated administrator (for any service) reads the organization (ListAccounts, ListRoots, policies, ...)
-  as AWS allows; it is served from the management account's backend. Other member accounts get
-  AccessDeniedException, as on AWS (moto would answer some of these calls from a member).
 - CreateAccount gives the new account's root user a password, unless RootCredentialsManagement is on, in
   which case the new account starts without root credentials.
+- ListAccounts pages in join order and describes only the page.
+- Lookups the other services share: the organization an account belongs to, its delegated administrators,
+  trusted access, a member account in O(1).
 """
 
 from __future__ import annotations
@@ -20,36 +20,11 @@ from moto.organizations.models import (
     OrganizationsBackend,
     organizations_backends,
 )
-from moto.organizations.responses import OrganizationsResponse
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT
 from rootguard.sandbox import state as _state
-from rootguard.sandbox.wire import SandboxError
-
-# Calls a delegated administrator may make, answered from the management account's data.
-DELEGATED_ADMIN_READS = frozenset(
-    {
-        "DescribeOrganization",
-        "DescribeAccount",
-        "DescribeOrganizationalUnit",
-        "ListAccounts",
-        "ListRoots",
-        "ListOrganizationalUnitsForParent",
-        "ListAccountsForParent",
-        "ListChildren",
-        "ListParents",
-        "ListPolicies",
-        "ListTargetsForPolicy",
-        "DescribePolicy",
-        "ListPoliciesForTarget",
-        "ListDelegatedAdministrators",
-        "ListDelegatedServicesForAccount",
-        "ListAWSServiceAccessForOrganization",
-        "ListTagsForResource",
-    }
-)
-# Calls any member account may make about its own organization.
-MEMBER_CALLS = frozenset({"DescribeOrganization"})
+from rootguard.sandbox.errors import SandboxError
+from rootguard.sandbox.patching import Patch
 
 # Services AWS lets register a delegated administrator that moto does not list.
 EXTRA_DELEGATED_ADMIN_SERVICES = (
@@ -63,7 +38,6 @@ EXTRA_DELEGATED_ADMIN_SERVICES = (
     "detective.amazonaws.com",
     "account.amazonaws.com",
 )
-_installed = False
 
 
 def delegated_admin_services() -> list[str]:
@@ -113,39 +87,22 @@ def find_account(backend: OrganizationsBackend, account_id: str) -> FakeAccount 
     return next((a for a in backend.accounts if a.id == account_id), None)
 
 
-def _organizations_backend(self: OrganizationsResponse) -> OrganizationsBackend:
-    own = organizations_backends[self.current_account][self.partition]
-    if _state.active() is None or own.org is not None:
-        return own
-    link = organizations_backends.master_accounts.get(self.current_account)
-    if link is None:
-        return own  # not in an organization: moto's AWSOrganizationsNotInUseException
-    action = self._get_action()
-    if action in MEMBER_CALLS:
-        return own
-    mgmt = organizations_backends[link[0]][link[1]]
-    if action in DELEGATED_ADMIN_READS and is_delegated_admin(mgmt, self.current_account):
-        return mgmt
-    raise SandboxError("AccessDeniedException", "You don't have permissions to access this resource.", 400)
+_moto_create_account = OrganizationsBackend.create_account
 
 
-def _wrap_create_account(original: Any) -> Any:
-    def create_account(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
-        result = original(self, **kwargs)
-        st = _state.active()
-        if st is not None and self.org is not None:
-            account_id = result["CreateAccountStatus"]["AccountId"]
-            acct = next(a for a in reversed(self.accounts) if a.id == account_id)
-            st.accounts[account_id] = acct
-            root = st.root_user(account_id)
-            root.clear()
-            # Without root credentials management, AWS gives a created account a root password nobody knows.
-            if ROOT_CREDENTIALS_MANAGEMENT not in st.enabled_features(self.org.id):
-                root.set_password(True)
-        return result
-
-    create_account.__wrapped__ = original  # type: ignore[attr-defined]
-    return create_account
+def _create_account(self: OrganizationsBackend, **kwargs: Any) -> dict[str, Any]:
+    result = _moto_create_account(self, **kwargs)
+    st = _state.active()
+    if st is not None and self.org is not None:
+        account_id = result["CreateAccountStatus"]["AccountId"]
+        acct = next(a for a in reversed(self.accounts) if a.id == account_id)
+        st.accounts[account_id] = acct
+        root = st.root_user(account_id)
+        root.clear()
+        # Without root credentials management, AWS gives a created account a root password nobody knows.
+        if ROOT_CREDENTIALS_MANAGEMENT not in st.enabled_features(self.org.id):
+            root.set_password(True)
+    return result
 
 
 def _list_accounts(
@@ -166,17 +123,23 @@ def _list_accounts(
     return [a.describe() for a in page], token
 
 
-def install() -> None:
-    """Extend moto's organizations service. Idempotent."""
-    global _installed
-    if _installed:
-        return
-    if IAM_SERVICE_PRINCIPAL not in FakeServiceAccess.TRUSTED_SERVICES:
-        FakeServiceAccess.TRUSTED_SERVICES.append(IAM_SERVICE_PRINCIPAL)
-    for service in EXTRA_DELEGATED_ADMIN_SERVICES:
-        if service not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
-            FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(service)
-    OrganizationsResponse.organizations_backend = property(_organizations_backend)  # type: ignore[assignment]
-    OrganizationsBackend.list_accounts = _list_accounts  # type: ignore[method-assign,assignment]
-    OrganizationsBackend.create_account = _wrap_create_account(OrganizationsBackend.create_account)  # type: ignore[method-assign]
-    _installed = True
+def _with(services: list[str], extra: tuple[str, ...]) -> list[str]:
+    return [*services, *(s for s in extra if s not in services)]
+
+
+def patches() -> list[Patch]:
+    """Extend moto's organizations backend: its lists of services and two of its calls."""
+    return [
+        Patch(
+            FakeServiceAccess,
+            "TRUSTED_SERVICES",
+            _with(FakeServiceAccess.TRUSTED_SERVICES, (IAM_SERVICE_PRINCIPAL,)),
+        ),
+        Patch(
+            FakeDelegatedAdministrator,
+            "SUPPORTED_SERVICES",
+            _with(FakeDelegatedAdministrator.SUPPORTED_SERVICES, EXTRA_DELEGATED_ADMIN_SERVICES),
+        ),
+        Patch(OrganizationsBackend, "list_accounts", _list_accounts),
+        Patch(OrganizationsBackend, "create_account", _create_account),
+    ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from rootguard.sandbox.securityhub_model import shape
+from rootguard.sandbox.securityhub.api_model import shape
 
 PREFIX = "Finding does not adhere to Amazon Finding Format. "
 

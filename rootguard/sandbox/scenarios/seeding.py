@@ -21,7 +21,7 @@ from moto.organizations.models import (
 
 from rootguard.models import IAM_SERVICE_PRINCIPAL, ROOT_CREDENTIALS_MANAGEMENT
 from rootguard.sandbox import ids
-from rootguard.sandbox.scenario import ROOT_TARGET, AccountSpec, RootSpec, Scenario
+from rootguard.sandbox.scenarios.model import ROOT_TARGET, AccountSpec, RootSpec, Scenario
 from rootguard.sandbox.state import Principal, RootUser, SandboxState
 
 SCANNER_USER = "rootguard-scanner"

@@ -18,7 +18,7 @@ from sandbox_helpers import ADMIN, AUDIT, BLOCKED, MEMBER, MGMT, scenario
 from werkzeug.test import EnvironBuilder
 
 from rootguard.sandbox import Sandbox
-from rootguard.sandbox.frontend import SandboxApplication
+from rootguard.sandbox.serving.application import SandboxApplication
 
 ENDPOINT = "http://127.0.0.1:5999"
 _REQUEST_ID = re.compile(r"(?<=<RequestId>)[^<]*|(?<=<RequestID>)[^<]*")

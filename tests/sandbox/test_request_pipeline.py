@@ -1,4 +1,4 @@
-"""The gateway at the wire: credentials, injected errors and latency, throttling codes, O(1) resolution."""
+"""The request pipeline at the wire: credentials, injected errors, latency, throttling codes, O(1) lookups."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""rootguard.sandbox.xmlemit writes what xmltodict writes, or fails the way it fails."""
+"""rootguard.sandbox.xml_writer writes what xmltodict writes, or fails the way it fails."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import xmltodict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rootguard.sandbox.xmlemit import unparse_fragment
+from rootguard.sandbox.xml_writer import unparse_fragment
 
 NAMES = st.sampled_from(
     ["a", "Entry", "key", "x:y", "", "b c", "d/e", "?p", "@attr", "@", "#text", "#comment", "é"]
@@ -71,13 +71,13 @@ class _NoFallback:
 @given(st.dictionaries(PLAIN_NAMES, PLAIN_VALUES, min_size=1, max_size=3))
 def test_plain_documents_are_written_without_xmltodict(body: dict[str, Any]) -> None:
     expected = _reference(body)
-    import rootguard.sandbox.xmlemit as xmlemit
+    import rootguard.sandbox.xml_writer as xml_writer
 
-    real, xmlemit.xmltodict = xmlemit.xmltodict, _NoFallback  # type: ignore[assignment]
+    real, xml_writer.xmltodict = xml_writer.xmltodict, _NoFallback  # type: ignore[assignment]
     try:
         got = _ours(body)
     finally:
-        xmlemit.xmltodict = real
+        xml_writer.xmltodict = real
     assert got == expected
 
 

@@ -1,9 +1,11 @@
-"""A thin layer over moto's request dispatch, for every service, installed by :func:`install`.
+"""The request pipeline: what every request goes through, while a sandbox runs, before moto's dispatch.
 
-For each request served while a sandbox runs:
+Two patches on moto's ``BaseResponse`` (applied through rootguard.sandbox.moto_patches):
+``get_current_account`` answers from the principal index, and ``call_action`` runs, in order:
 
-1. who is calling: a principal index (access key -> account, ARN, kind, root session) instead of moto's scan
-   over every account's keys, so account resolution stays O(1) with 10,000 accounts;
+1. who is calling: a principal index (access key -> account, ARN, kind, root session; see
+   rootguard.sandbox.caller) instead of moto's scan over every account's keys, so account resolution stays
+   O(1) with 10,000 accounts;
 2. faults: injected latency, quotas (token buckets with each service's real throttling error), injected
    errors;
 3. credentials: unknown access keys fail with the service's invalid-token error (as on AWS);
@@ -13,7 +15,8 @@ For each request served while a sandbox runs:
    principal of that account; in a root session `aws:AssumedRoot` is present;
 6. recording: who called which action and how it ended (rootguard.sandbox.recorder), for the policy tests.
 
-With no sandbox running, requests go straight to moto's behaviour.
+A request still in flight while its sandbox stops (served mode) finds no active state and goes straight to
+moto's behaviour.
 """
 
 from __future__ import annotations
@@ -26,76 +29,29 @@ from typing import Any
 
 from moto.core.responses import BaseResponse
 
-from rootguard.sandbox import ids
 from rootguard.sandbox import state as _state
+from rootguard.sandbox.caller import principal_of
+from rootguard.sandbox.errors import SandboxError, access_denied, error_response, expired_token, invalid_token
+from rootguard.sandbox.organizations.backend import management_backend
+from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.recorder import outcome_of
 from rootguard.sandbox.scp import RequestContext, denying_statements
 from rootguard.sandbox.state import Principal, now
-from rootguard.sandbox.wire import SandboxError, access_denied, error_response, expired_token, invalid_token
+from rootguard.sandbox.sts.backend import task_policy_allows
 
 ALWAYS_ALLOWED = frozenset({("sts", "GetCallerIdentity")})  # no policy can deny it
-_PRINCIPAL_ATTR = "_rootguard_principal"
-_original_get_current_account: Any = None
-_original_call_action: Any = None
-
-
-def resolve(access_key_id: str, partition: str) -> Principal | None:
-    """Who holds this access key, or None when no account knows it."""
-    st = _state.active()
-    if st is None:
-        return None
-    known = st.principals.get(access_key_id)
-    if known is not None:
-        return known
-    account = ids.account_from_key_id(access_key_id)
-    if account is None:
-        return None
-    from moto.iam.models import iam_backends
-
-    if account not in iam_backends:
-        return None
-    iam = iam_backends[account][partition]
-    key = iam.access_keys.get(access_key_id)
-    if key is None:
-        return None
-    if key.user_name:
-        return Principal(
-            access_key_id, account, f"arn:{partition}:iam::{account}:user/{key.user_name}", "user"
-        )
-    from moto.sts.models import sts_backends
-
-    assumed = sts_backends[account][partition].get_assumed_role_from_access_key(access_key_id)
-    arn = (
-        assumed.arn if assumed is not None else f"arn:{partition}:sts::{account}:assumed-role/unknown/unknown"
-    )
-    return Principal(access_key_id, account, arn, "role")
-
-
-def sandbox_partition(resp: BaseResponse) -> str:
-    """The running sandbox's partition (one per sandbox). moto derives a request's partition from the host,
-    which for IAM's GovCloud and China endpoints (iam.us-gov.amazonaws.com) names no Region, so moto says
-    "aws"; the sandbox knows better."""
-    st = _state.active()
-    return st.partition if st is not None else resp.partition
-
-
-def principal_of(resp: BaseResponse) -> Principal | None:
-    """The principal of the request `resp` is serving (resolved once per request)."""
-    cached = resp.__dict__.get(_PRINCIPAL_ATTR, False)
-    if cached is not False:
-        return cached
-    principal = resolve(resp.get_access_key(), sandbox_partition(resp))
-    resp.__dict__[_PRINCIPAL_ATTR] = principal
-    return principal
+# moto's own methods, captured before the sandbox patches them (the patches come from this module).
+_moto_get_current_account = BaseResponse.get_current_account
+_moto_call_action = BaseResponse.call_action
 
 
 def _get_current_account(self: BaseResponse) -> str:
     if _state.active() is None or "MOTO_ACCOUNT_ID" in os.environ or "x-moto-account-id" in self.headers:
-        return _original_get_current_account(self)
+        return _moto_get_current_account(self)
     principal = principal_of(self)
     if principal is not None:
         return principal.account_id
-    return _original_get_current_account(self)
+    return _moto_get_current_account(self)
 
 
 @lru_cache(maxsize=1024)
@@ -111,9 +67,7 @@ def scp_denial(st: _state.SandboxState, principal: Principal, action: str, parti
     account = st.accounts.get(account_id)
     if account is None:
         return []
-    from rootguard.sandbox import organizations as orgs
-
-    backend = orgs.management_backend(account_id, partition)
+    backend = management_backend(account_id, partition)
     if backend is None:
         return []
     targets: list[Any] = [account]
@@ -173,8 +127,6 @@ def _check(resp: BaseResponse, st: _state.SandboxState, service: str, action: st
     if session is not None:
         if now() >= session.expires_at:
             raise expired_token(service)
-        from rootguard.sandbox.sts import task_policy_allows
-
         if not task_policy_allows(session.task_policy, iam_action) or (
             service == "iam" and action != "GetAccountSummary" and resp.querystring.get("UserName")
         ):
@@ -196,10 +148,10 @@ def _call_action(self: BaseResponse) -> Any:
     st = _state.active()
     service = self.service_name or ""
     if st is None or service in ("", "moto_api"):
-        return _original_call_action(self)
+        return _moto_call_action(self)
     action = self._get_action()
     if not action:
-        return _original_call_action(self)
+        return _moto_call_action(self)
     try:
         _check(self, st, service, action)
     except SandboxError as err:
@@ -208,7 +160,7 @@ def _call_action(self: BaseResponse) -> Any:
         _record(self, st, service, action, err.code)
         return status, headers, body
     try:
-        response = _original_call_action(self)
+        response = _moto_call_action(self)
     except Exception as exc:  # moto raises some errors for its dispatcher to serialize
         _record(self, st, service, action, _error_code(exc))
         raise
@@ -231,17 +183,9 @@ def _record(resp: BaseResponse, st: _state.SandboxState, service: str, action: s
     st.recorder.record(principal_of(resp), resp.get_access_key(), service, action, resp.region, outcome)
 
 
-def install() -> None:
-    """Put the gateway in front of moto's dispatch and add the extensions of every service. Idempotent."""
-    global _original_get_current_account, _original_call_action
-    if _original_call_action is None:
-        _original_get_current_account = BaseResponse.get_current_account
-        _original_call_action = BaseResponse.call_action
-        BaseResponse.get_current_account = _get_current_account  # type: ignore[method-assign]
-        BaseResponse.call_action = _call_action  # type: ignore[method-assign]
-    from rootguard.sandbox import iam, organizations, speedups, sts
-
-    speedups.install()
-    organizations.install()
-    iam.install()
-    sts.install()
+def patches() -> list[Patch]:
+    """The pipeline in front of moto's dispatch, for every service."""
+    return [
+        Patch(BaseResponse, "get_current_account", _get_current_account),
+        Patch(BaseResponse, "call_action", _call_action),
+    ]

@@ -1,18 +1,17 @@
-"""The scenario file: an AWS organization described in YAML, validated before anything starts.
+"""The scenario format: an AWS organization described in YAML, as pydantic models and cross-field rules.
 
-See docs/sandbox.md for the format. :func:`load_scenario` accepts a path, a YAML string's parsed dict or a
-:class:`Scenario`, and raises :class:`ScenarioError` whose text is one line naming the bad field, e.g.
-``accounts[3].root.access_keys[0].status: Input should be 'Active' or 'Inactive'``.
+See docs/sandbox.md for the format. Every error is a :class:`ScenarioError` whose text is one line naming the
+bad field, e.g. ``accounts[3].root.access_keys[0].status: Input should be 'Active' or 'Inactive'``; reading
+files and expanding `generate` lines is rootguard.sandbox.scenarios.loader's job.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rootguard.files import read_yaml, validation_message
 from rootguard.models import IAM_SERVICE_PRINCIPAL
@@ -154,7 +153,7 @@ class Scenario(_Model):
     region: str | None = None  # home Region; default: the partition's first Region
     organization: OrganizationSpec
     accounts: list[AccountSpec] = Field(default_factory=list)
-    generate: str | None = None  # one-line generator spec, see rootguard.sandbox.generator
+    generate: str | None = None  # one-line generator spec, see rootguard.sandbox.scenarios.generator
     securityhub: SecurityHubSpec = Field(default_factory=SecurityHubSpec)
     root_sessions: RootSessionsSpec = Field(default_factory=RootSessionsSpec)
     faults: FaultsSpec = Field(default_factory=FaultsSpec)
@@ -169,7 +168,7 @@ class Scenario(_Model):
         return self.organization.management_account.id
 
 
-def _check_references(s: Scenario) -> None:
+def check_references(s: Scenario) -> None:
     """Cross-field rules pydantic cannot see; raise ScenarioError naming the field."""
     org = s.organization
     mgmt = org.management_account.id
@@ -195,7 +194,7 @@ def _check_references(s: Scenario) -> None:
         if acct.ou is not None and acct.ou not in ous:
             raise ScenarioError(f"accounts[{i}].ou: {acct.ou!r} is not an OU listed in organization.ous")
     members = {a.id for a in s.accounts}
-    from rootguard.sandbox.organizations import delegated_admin_services, trusted_access_services
+    from rootguard.sandbox.organizations.backend import delegated_admin_services, trusted_access_services
 
     for j, service in enumerate(org.trusted_access):
         if service not in trusted_access_services():
@@ -244,29 +243,3 @@ def _check_references(s: Scenario) -> None:
             f"organization.delegated_administrators.{IAM_SERVICE_PRINCIPAL}: "
             f"needs {IAM_SERVICE_PRINCIPAL} in organization.trusted_access"
         )
-
-
-def _read(source: str | Path) -> dict[str, Any]:
-    p = Path(source)
-    raw = read_yaml(p, ScenarioError)
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"{p}: the top level must be a mapping")
-    return raw
-
-
-def load_scenario(source: Scenario | dict[str, Any] | str | Path) -> Scenario:
-    """Validate a scenario (a path to YAML, a dict or a Scenario) and expand its `generate` line."""
-    if isinstance(source, Scenario):
-        scenario = source
-    else:
-        raw = source if isinstance(source, dict) else _read(source)
-        try:
-            scenario = Scenario.model_validate(raw)
-        except ValidationError as exc:
-            raise ScenarioError(validation_message(exc)) from None
-    _check_references(scenario)
-    if scenario.generate:
-        from rootguard.sandbox.generator import expand
-
-        scenario = expand(scenario)
-    return scenario

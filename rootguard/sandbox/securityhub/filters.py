@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from rootguard.sandbox.securityhub_asff import shape_problem, timestamp_ns
-from rootguard.sandbox.securityhub_model import filter_fields_by_kind
+from rootguard.sandbox.securityhub.api_model import filter_fields_by_kind
+from rootguard.sandbox.securityhub.asff import shape_problem, timestamp_ns
 
 Finding = Mapping[str, Any]
 Predicate = Callable[[Finding], bool]

@@ -1,0 +1,2 @@
+"""The served sandbox: its WSGI application (moto's server application with a short path for the services
+rootguard calls) and the keep-alive HTTP server that runs it. `Sandbox.serve()` puts them together."""
