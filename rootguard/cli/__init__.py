@@ -14,11 +14,18 @@ from rootguard.cli.logs import setup_logging
 from rootguard.cli.parser import build_parser
 from rootguard.errors import AwsSetupError, UsageError
 
+SANDBOX_SERVE = ["sandbox", "serve"]
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:2] == SANDBOX_SERVE:  # one serve command: parsed by the sandbox's own parser
+        from rootguard.cli import commands
+
+        return commands.sandbox_serve(args_list[2:])
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse already printed its one-line usage error
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
     setup_logging(getattr(args, "verbose", 0), getattr(args, "log_format", "text"))

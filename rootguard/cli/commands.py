@@ -110,13 +110,15 @@ def cmd_securityhub(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_sandbox(args: argparse.Namespace) -> int:
+def sandbox_serve(argv: list[str]) -> int:
+    """`rootguard sandbox serve ARGS`: the sandbox's own serve command, with the same arguments and rules."""
     from rootguard.sandbox.serve import serve_main
 
-    argv = [] if args.scenario is None else ["--scenario", args.scenario]
-    if args.port is not None:
-        argv += ["--port", str(args.port)]
     return serve_main(argv)
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    return sandbox_serve([])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -63,9 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     sb = sub.add_parser("sandbox", help="the local AWS organization used by tests and the demo")
     sbsub = sb.add_subparsers(dest="sb_command", metavar="SUBCOMMAND")
     sbsub.required = True
-    serve = sbsub.add_parser("serve", help="serve a scenario and print the environment to reach it")
-    serve.add_argument("--scenario", help="scenario YAML (default: the bundled demo)")
-    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    # `rootguard sandbox serve ...` is handed whole to the sandbox's own serve command (main() does it before
+    # this parser runs), so it parses exactly like `python -m rootguard.sandbox`; see its --help.
+    sbsub.add_parser(
+        "serve",
+        help="serve a scenario and print the environment to reach it (rootguard sandbox serve --help)",
+        add_help=False,
+    )
 
     demo = sub.add_parser("demo", help="the whole job on the embedded sandbox organization")
     demo.add_argument("--no-prowler", action="store_true", help="skip the real Prowler run")

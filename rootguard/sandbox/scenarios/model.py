@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rootguard.files import read_yaml, validation_message
 from rootguard.models import IAM_SERVICE_PRINCIPAL
 from rootguard.sandbox.faults import FaultsSpec
 
