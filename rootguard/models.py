@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -90,12 +90,31 @@ class NotEvaluatedReason(StrEnum):
     SUSPENDED = "SUSPENDED"
     PENDING_CLOSURE = "PENDING_CLOSURE"
     EXCLUDED = "EXCLUDED"  # excluded by configuration
+    # scanned from the IAM delegated administrator, which cannot read the management account's root user
+    DELEGATED_ADMIN_SCAN = "DELEGATED_ADMIN_SCAN"
     SCP_DENIED = "SCP_DENIED"  # a deny-root SCP without the aws:AssumedRoot exemption blocks root sessions
     ACCESS_DENIED = "ACCESS_DENIED"
     THROTTLED = "THROTTLED"  # still throttled after retries
     ROOT_SESSIONS_UNAVAILABLE = "ROOT_SESSIONS_UNAVAILABLE"  # centralized root sessions not usable
     PREREQUISITE_MISSING = "PREREQUISITE_MISSING"  # organization facts needed by the rule are missing
     ERROR = "ERROR"
+
+    @property
+    def out_of_scope(self) -> bool:
+        """Not evaluated by design or by nature, not for want of access: such a result never makes a run
+        partial (an excluded or closed account, one the scanning account cannot see by AWS's rules)."""
+        return self in _OUT_OF_SCOPE
+
+
+_OUT_OF_SCOPE = frozenset(
+    {
+        NotEvaluatedReason.MANAGEMENT_ACCOUNT,
+        NotEvaluatedReason.EXCLUDED,
+        NotEvaluatedReason.SUSPENDED,
+        NotEvaluatedReason.PENDING_CLOSURE,
+        NotEvaluatedReason.DELEGATED_ADMIN_SCAN,
+    }
+)
 
 
 class ResourceKind(StrEnum):
@@ -157,6 +176,21 @@ class Account(_Model):
     joined_method: str = "CREATED"  # CREATED | INVITED
     joined_timestamp: datetime | None = None
     parent_path: tuple[str, ...] = ()  # ids from the root down to the direct parent: (r-..., ou-..., ...)
+
+
+class ManagementRoot(_Model):
+    """What the management account's root user holds, read from the management account itself
+    (iam:GetAccountSummary and iam:ListVirtualMFADevices): centralized root access does not cover it."""
+
+    account_id: AccountId
+    password: bool
+    mfa: bool
+    # virtual: a virtual MFA device is assigned to the root user; hardware: MFA is on and no virtual device is
+    # assigned to it (a hardware TOTP token or a FIDO security key); none: no MFA.
+    mfa_kind: Literal["virtual", "hardware", "none"]
+    access_keys: bool
+    signing_certificates: bool
+    summary: dict[str, int] = Field(default_factory=dict)  # the four GetAccountSummary flags as read
 
 
 class AccessKey(_Model):
@@ -258,6 +292,7 @@ class Fact(StrEnum):
     ACCOUNTS = "accounts"  # every account with its OU path (ListRoots, the OU walk, ListAccounts)
     SCPS = "scps"  # service control policies that deny root sessions, and where they are attached
     MEMBER_AUDIT = "member_audit"  # each member account's root credentials (sts:AssumeRoot)
+    MANAGEMENT_ROOT = "management_root"  # the management account's own root user (from that account)
 
 
 # What reading a group takes first: the member audit needs the account list, the features (are root sessions
@@ -270,6 +305,7 @@ FACT_PREREQUISITES: dict[Fact, frozenset[Fact]] = {
     Fact.ACCOUNTS: frozenset({Fact.ORGANIZATION}),
     Fact.SCPS: frozenset({Fact.ORGANIZATION, Fact.ACCOUNTS}),
     Fact.MEMBER_AUDIT: frozenset({Fact.ORGANIZATION, Fact.FEATURES, Fact.ACCOUNTS, Fact.SCPS}),
+    Fact.MANAGEMENT_ROOT: frozenset({Fact.ORGANIZATION}),
 }
 
 
@@ -301,4 +337,7 @@ class OrgFacts(_Model):
     scp_blocks: tuple[ScpBlock, ...] = ()
     scps_readable: bool = True
     member_audits: dict[str, MemberAudit] = Field(default_factory=dict)
+    management_root: ManagementRoot | None = None  # None: not read (not the management account, or an error)
+    # Fact groups that were read only in part or not at all, and why: a rule judging one of them never passes.
+    unreadable: dict[Fact, AwsError] = Field(default_factory=dict)
     collected_at: datetime | None = None

@@ -16,6 +16,8 @@ from typing import Any
 import boto3
 
 from rootguard.aws import ClientFactory, ensure_regional_sts, home_region, identify
+from rootguard.collect.listing import ListingPolicy
+from rootguard.collect.management_root import read_management_root
 from rootguard.collect.members import MemberPlan, audit_members
 from rootguard.collect.organization import (
     OrgTree,
@@ -30,12 +32,24 @@ from rootguard.collect.organization import (
 from rootguard.collect.policies import ScpFacts, blocking_policies, read_scp_blocks
 from rootguard.collect.progress import ProgressCallback, default_progress
 from rootguard.errors import CollectError, UsageError
-from rootguard.models import ROOT_SESSIONS, AwsError, Fact, FeaturesState, OrgFacts, with_prerequisites
+from rootguard.models import (
+    NOT_IN_USE,
+    ROOT_SESSIONS,
+    AwsError,
+    Fact,
+    FeaturesState,
+    OrgFacts,
+    with_prerequisites,
+)
 from rootguard.settings import CollectConfig
 
 log = logging.getLogger("rootguard.collect")
 
 ALL_FACTS: frozenset[Fact] = frozenset(Fact)
+# iam:ListOrganizationsFeatures answers that are a lack of access, not an answer about the organization.
+FEATURES_UNREAD = frozenset(
+    {FeaturesState.ERROR, FeaturesState.ACCESS_DENIED, FeaturesState.NOT_MANAGEMENT_OR_DELEGATED_ADMIN}
+)
 
 
 def root_sessions_unavailable(state: FeaturesState, enabled: frozenset[str], error: AwsError | None) -> str:
@@ -58,6 +72,7 @@ class _Run:
         base: OrgFacts | None,
         progress: ProgressCallback | None,
         audit_due: bool,
+        listing: ListingPolicy | None,
     ) -> None:
         try:
             region = home_region(session, config.region)
@@ -65,6 +80,7 @@ class _Run:
             raise CollectError(str(exc)) from None
         self.config = config
         self.progress = progress
+        self.listing = listing or ListingPolicy()
         self.factory = ClientFactory(session, region, config.max_attempts)
         self.values: dict[str, Any] = {}
         if base is not None:
@@ -103,45 +119,64 @@ class _Run:
         self.values["organization_error"] = error
         if organization is None:
             log.info("no organization: %s", error)
+            if error is not None and error.code != NOT_IN_USE:  # not in one is an answer; the rest is not
+                self._unreadable(Fact.ORGANIZATION, error)
 
     def _read_trusted_access(self) -> None:
         if self.organization is not None:
-            self.values["trusted_access_iam"] = read_trusted_access_iam(self.org)
+            trusted, error = read_trusted_access_iam(self.org, self.listing)
+            self.values["trusted_access_iam"] = trusted
+            if error is not None:
+                self._unreadable(Fact.TRUSTED_ACCESS, error)
 
     def _read_delegated_admins(self) -> None:
         if self.organization is not None:
-            self.values["delegated_admins"] = read_delegated_admins(self.org)
+            admins, error = read_delegated_admins(self.org, self.listing)
+            self.values["delegated_admins"] = admins
+            if error is not None:
+                self._unreadable(Fact.DELEGATED_ADMINS, error)
 
     def _read_features(self) -> None:
         state, enabled, error = read_features(self.factory.client("iam"))
         self.values.update(features_state=state, enabled_features=enabled, features_error=error)
+        if state in FEATURES_UNREAD and error is not None:
+            self._unreadable(Fact.FEATURES, error)
 
     def _tree_of(self) -> OrgTree:
         if self._tree is None:
-            self._tree = walk_tree(self.org)
+            self._tree = walk_tree(self.org, self.listing)
         return self._tree
 
     def _read_accounts(self) -> None:
         if self.organization is None:
             return
-        accounts, error = read_accounts(self.org, self._tree_of())
-        if error and not accounts:
-            self.values["organization_error"] = error
+        accounts, error = read_accounts(self.org, self._tree_of(), self.listing)
         self.values["accounts"] = accounts
+        if error is not None:
+            self._unreadable(Fact.ACCOUNTS, error)
 
     def _read_scps(self) -> None:
         if self.organization is None or self.organization.feature_set != "ALL":
             self._scps = ScpFacts()
         else:
             # The accounts may have been read by an earlier collection: then only the roots are read again.
-            tree = self._tree if self._tree is not None else OrgTree(roots=read_roots(self.org))
-            self._scps = read_scp_blocks(self.org, tree, self.values["caller"].partition)
+            tree = self._tree
+            if tree is None:
+                roots, error = read_roots(self.org, self.listing)
+                tree = OrgTree(roots=roots, error=error, roots_error=error)
+            self._scps = read_scp_blocks(self.org, tree, self.values["caller"].partition, self.listing)
         self.values["scp_blocks"] = self._scps.blocks
         self.values["scps_readable"] = self._scps.readable
+        if self._scps.error is not None:
+            self._unreadable(Fact.SCPS, self._scps.error)
 
     def _read_member_audit(self) -> None:
-        accounts = self.values.get("accounts") or ()
-        if self.organization is None or not self.config.member_audit or not accounts:
+        if self.organization is None or not self.config.member_audit:
+            return
+        # The management account is not a member: centralized root access does not cover its root user.
+        management = self.organization.management_account_id
+        accounts = [a for a in self.values.get("accounts") or () if a.id != management]
+        if not accounts:
             return
         ensure_regional_sts(self.factory.client("sts"))
         state = self.values.get("features_state", FeaturesState.ERROR)
@@ -167,6 +202,21 @@ class _Run:
             progress=self.progress if self.progress is not None else default_progress(),
         )
 
+    def _read_management_root(self) -> None:
+        caller = self.values["caller"]
+        if self.organization is None or caller.account_id != self.organization.management_account_id:
+            return  # not the management account: the rule says why it cannot judge
+        root, error = read_management_root(self.factory.client("iam"), caller)
+        self.values["management_root"] = root
+        if error is not None:
+            self._unreadable(Fact.MANAGEMENT_ROOT, error)
+
+    def _unreadable(self, fact: Fact, error: AwsError) -> None:
+        log.warning("%s not readable: %s", fact.value.replace("_", " "), error)
+        unreadable = dict(self.values.get("unreadable") or {})
+        unreadable[fact] = error
+        self.values["unreadable"] = unreadable
+
     def facts(self) -> OrgFacts:
         values = dict(self.values)
         values["collected"] = frozenset(self.collected)
@@ -186,6 +236,7 @@ def collect_facts(
     *,
     needs: Iterable[Fact] | None = None,
     base: OrgFacts | None = None,
+    listing: ListingPolicy | None = None,
 ) -> OrgFacts:
     """Read the fact groups in `needs` (default: all of them) and what they need first.
 
@@ -199,7 +250,7 @@ def collect_facts(
     started = time.monotonic()
     wanted = _order(ALL_FACTS if needs is None else needs)
     audit_due = Fact.MEMBER_AUDIT in wanted and config.member_audit
-    run = _Run(session, config, base, progress, audit_due)
+    run = _Run(session, config, base, progress, audit_due, listing)
     caller = run.values["caller"]
     if base is None:
         log.info("collecting as %s in %s (partition %s)", caller.account_id, caller.region, caller.partition)

@@ -15,7 +15,8 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rootguard.aws import aws_error, describe, error_code, paginate
+from rootguard.aws import aws_error, error_code
+from rootguard.collect.listing import ListingPolicy, list_all
 from rootguard.models import (
     IAM_SERVICE_PRINCIPAL,
     Account,
@@ -60,35 +61,38 @@ def read_organization(org: BaseClient) -> tuple[Organization | None, AwsError | 
     )
 
 
-def read_trusted_access_iam(org: BaseClient) -> bool | None:
-    """Is trusted access for iam.amazonaws.com on? None when it cannot be read."""
-    try:
-        principals = {
-            str(item.get("ServicePrincipal"))
-            for item in paginate(org, "list_aws_service_access_for_organization", "EnabledServicePrincipals")
-        }
-    except ClientError as exc:
-        log.info("trusted access not readable: %s", describe(exc))
-        return None
-    return IAM_SERVICE_PRINCIPAL in principals
+def read_trusted_access_iam(
+    org: BaseClient, policy: ListingPolicy | None = None
+) -> tuple[bool | None, AwsError | None]:
+    """Is trusted access for iam.amazonaws.com on? None and why when the list cannot be read to its end."""
+    items, error = list_all(
+        org, "list_aws_service_access_for_organization", "EnabledServicePrincipals", policy
+    )
+    principals = {str(item.get("ServicePrincipal")) for item in items}
+    if IAM_SERVICE_PRINCIPAL in principals:
+        return True, None  # seen: a partial list that names it is proof enough
+    if error is not None:
+        log.info("trusted access not readable: %s", error)
+        return None, error
+    return False, None
 
 
-def read_delegated_admins(org: BaseClient) -> tuple[DelegatedAdmin, ...] | None:
-    """IAM delegated administrators; None when they cannot be read."""
-    try:
-        admins = [
-            DelegatedAdmin(account_id=str(item["Id"]), name=str(item.get("Name", "")))
-            for item in paginate(
-                org,
-                "list_delegated_administrators",
-                "DelegatedAdministrators",
-                ServicePrincipal=IAM_SERVICE_PRINCIPAL,
-            )
-        ]
-    except ClientError as exc:
-        log.info("delegated administrators not readable: %s", describe(exc))
-        return None
-    return tuple(sorted(admins, key=lambda a: a.account_id))
+def read_delegated_admins(
+    org: BaseClient, policy: ListingPolicy | None = None
+) -> tuple[tuple[DelegatedAdmin, ...] | None, AwsError | None]:
+    """IAM delegated administrators; None and why when they cannot be read to the end."""
+    items, error = list_all(
+        org,
+        "list_delegated_administrators",
+        "DelegatedAdministrators",
+        policy,
+        ServicePrincipal=IAM_SERVICE_PRINCIPAL,
+    )
+    if error is not None:
+        log.info("delegated administrators not readable: %s", error)
+        return None, error
+    admins = [DelegatedAdmin(account_id=str(item["Id"]), name=str(item.get("Name", ""))) for item in items]
+    return tuple(sorted(admins, key=lambda a: a.account_id)), None
 
 
 def read_features(iam: BaseClient) -> tuple[FeaturesState, frozenset[str], AwsError | None]:
@@ -110,11 +114,13 @@ class Root:
 
 @dataclass
 class OrgTree:
-    """What the top-down walk found: roots, and each account with its path of parent ids."""
+    """What the top-down walk found: roots, and each account with its path of parent ids. `error` is set when
+    some part of the tree could not be listed (the walk goes on with the rest)."""
 
     roots: list[Root] = field(default_factory=list)
     accounts: dict[str, Account] = field(default_factory=dict)
-    error: str = ""
+    error: AwsError | None = None
+    roots_error: AwsError | None = None  # ListRoots itself failed: nothing below is known
 
 
 def _account(item: Mapping[str, Any], path: tuple[str, ...] = ()) -> Account:
@@ -132,53 +138,64 @@ def _account(item: Mapping[str, Any], path: tuple[str, ...] = ()) -> Account:
     )
 
 
-def read_roots(org: BaseClient) -> list[Root]:
-    """The organization's roots and whether SCPs are enabled on each (ListRoots); boto3 errors propagate."""
+def read_roots(org: BaseClient, policy: ListingPolicy | None = None) -> tuple[list[Root], AwsError | None]:
+    """The organization's roots and whether SCPs are enabled on each (ListRoots), or why not."""
+    items, error = list_all(org, "list_roots", "Roots", policy)
     roots: list[Root] = []
-    for item in paginate(org, "list_roots", "Roots"):
+    for item in items:
         types = item.get("PolicyTypes", [])
         scp = any(t.get("Type") == "SERVICE_CONTROL_POLICY" and t.get("Status") == "ENABLED" for t in types)
         roots.append(Root(id=str(item["Id"]), scp_enabled=scp))
-    return roots
+    return roots, error
 
 
-def walk_tree(org: BaseClient) -> OrgTree:
-    """Roots, then each parent's OUs and accounts, breadth first: a few calls per OU, none per account."""
+def walk_tree(org: BaseClient, policy: ListingPolicy | None = None) -> OrgTree:
+    """Roots, then each parent's OUs and accounts, breadth first: a few calls per OU, none per account.
+
+    A parent whose children cannot be listed is noted in `error` and the walk goes on with the others, so as
+    many accounts as possible get their OU path."""
     tree = OrgTree()
-    try:
-        tree.roots.extend(read_roots(org))
-        queue: deque[tuple[str, tuple[str, ...]]] = deque((r.id, (r.id,)) for r in tree.roots)
-        while queue:
-            parent, path = queue.popleft()
-            for item in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=parent):
-                acct = _account(item, path)
-                tree.accounts[acct.id] = acct
-            children = paginate(
-                org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent
-            )
-            for ou in children:
-                ou_id = str(ou["Id"])
-                queue.append((ou_id, (*path, ou_id)))
-    except ClientError as exc:
-        tree.error = describe(exc)
-        log.warning("organization tree not fully readable: %s", tree.error)
+    roots, error = read_roots(org, policy)
+    tree.roots.extend(roots)
+    if error is not None:
+        tree.error = tree.roots_error = error
+        return tree
+    queue: deque[tuple[str, tuple[str, ...]]] = deque((r.id, (r.id,)) for r in tree.roots)
+    while queue:
+        parent, path = queue.popleft()
+        accounts, error = list_all(org, "list_accounts_for_parent", "Accounts", policy, ParentId=parent)
+        for item in accounts:
+            acct = _account(item, path)
+            tree.accounts[acct.id] = acct
+        children, child_error = list_all(
+            org, "list_organizational_units_for_parent", "OrganizationalUnits", policy, ParentId=parent
+        )
+        for ou in children:
+            ou_id = str(ou["Id"])
+            queue.append((ou_id, (*path, ou_id)))
+        tree.error = tree.error or error or child_error
+    if tree.error is not None:
+        log.warning("organization tree not fully listed: %s", tree.error)
     return tree
 
 
-def read_accounts(org: BaseClient, tree: OrgTree) -> tuple[tuple[Account, ...], AwsError | None]:
-    """Every account (ListAccounts, paginated), with the path the walk found for it; sorted by id.
+def read_accounts(
+    org: BaseClient, tree: OrgTree, policy: ListingPolicy | None = None
+) -> tuple[tuple[Account, ...], AwsError | None]:
+    """Every account, with the path the walk found for it, sorted by id; and None when the list is complete,
+    else the error that kept it from being so.
 
-    Accounts are merged by id, so a page boundary that repeats an account cannot duplicate it, and an account
-    the walk saw but ListAccounts did not (created between the two reads) is kept.
+    ListAccounts is the organization's own list; the walk lists the same accounts parent by parent. The list
+    is complete when either finished (an account the walk saw but ListAccounts did not, created between the
+    two reads, is kept). Accounts are merged by id, so a page boundary that repeats one cannot duplicate it.
     """
+    items, error = list_all(org, "list_accounts", "Accounts", policy)
     merged: dict[str, Account] = dict(tree.accounts)
-    error: AwsError | None = None
-    try:
-        for item in paginate(org, "list_accounts", "Accounts"):
-            walked = tree.accounts.get(str(item["Id"]))
-            acct = _account(item, walked.parent_path if walked else ())
-            merged[acct.id] = acct
-    except ClientError as exc:
-        error = aws_error(exc)
-        log.warning("accounts not fully listed: %s", error)
-    return tuple(merged[k] for k in sorted(merged)), error
+    for item in items:
+        walked = tree.accounts.get(str(item["Id"]))
+        acct = _account(item, walked.parent_path if walked else ())
+        merged[acct.id] = acct
+    complete = error is None or tree.error is None
+    if not complete:
+        log.warning("account list incomplete: %d accounts listed; ListAccounts: %s", len(merged), error)
+    return tuple(merged[k] for k in sorted(merged)), None if complete else error

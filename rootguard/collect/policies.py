@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
 
-from rootguard.aws import describe, paginate
+from rootguard.collect.listing import ListingPolicy, call_once, list_all
 from rootguard.collect.organization import OrgTree
 from rootguard.collect.scp import (
     PolicyDocumentError,
@@ -18,7 +17,7 @@ from rootguard.collect.scp import (
     named_accounts,
     parse_policy,
 )
-from rootguard.models import Account, ScpBlock
+from rootguard.models import Account, AwsError, ScpBlock
 
 log = logging.getLogger("rootguard.collect")
 
@@ -28,52 +27,68 @@ SCP = "SERVICE_CONTROL_POLICY"
 @dataclass
 class ScpFacts:
     blocks: tuple[ScpBlock, ...] = ()
-    readable: bool = True
     # policy id -> parsed document, only for policies that deny root sessions (per-account re-evaluation)
     documents: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    error: AwsError | None = None  # set when some SCP or attachment could not be read: the blocks are partial
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
 
 
-def read_scp_blocks(org: BaseClient, tree: OrgTree, partition: str) -> ScpFacts:
+def read_scp_blocks(
+    org: BaseClient, tree: OrgTree, partition: str, policy: ListingPolicy | None = None
+) -> ScpFacts:
     """Deny-root SCPs without the aws:AssumedRoot exemption, one ScpBlock per attachment.
 
     Called only when the organization has all features; when no root has SCPs enabled there is nothing to
-    read. An AccessDenied (e.g. a delegated administrator without Organizations policy rights) leaves
-    ``readable`` False.
+    read. Whatever cannot be read (the roots, the policy list, a policy, its targets) sets `error` and keeps
+    the blocks found so far: a blocking policy that was read still blocks, but "none blocks" is not proven.
     """
+    if tree.roots_error is not None:
+        return ScpFacts(error=tree.roots_error)
     if not any(root.scp_enabled for root in tree.roots):
         return ScpFacts()
     blocks: list[ScpBlock] = []
     documents: dict[str, Mapping[str, Any]] = {}
-    try:
-        for summary in paginate(org, "list_policies", "Policies", Filter=SCP):
-            policy_id = str(summary["Id"])
-            if summary.get("AwsManaged") and policy_id == "p-FullAWSAccess":
-                continue  # allow-all, nothing to deny
-            content = str(org.describe_policy(PolicyId=policy_id)["Policy"].get("Content", ""))
-            try:
-                document = parse_policy(content)
-                denies = denies_root_without_exemption(document, partition=partition)
-            except PolicyDocumentError as exc:
-                log.warning("SCP %s skipped: %s", policy_id, exc)
-                continue
-            if not denies:
-                continue
-            documents[policy_id] = document
-            for target in paginate(org, "list_targets_for_policy", "Targets", PolicyId=policy_id):
-                blocks.append(
-                    ScpBlock(
-                        policy_id=policy_id,
-                        policy_name=str(summary.get("Name", "")),
-                        target_id=str(target["TargetId"]),
-                        target_kind=str(target.get("Type", "")),
-                        target_name=str(target.get("Name", "")),
-                    )
+    summaries, error = list_all(org, "list_policies", "Policies", policy, Filter=SCP)
+    for summary in summaries:
+        policy_id = str(summary["Id"])
+        if summary.get("AwsManaged") and policy_id == "p-FullAWSAccess":
+            continue  # allow-all, nothing to deny
+        answer, describe_error = call_once(org, "describe_policy", policy, PolicyId=policy_id)
+        if answer is None:
+            error = error or describe_error
+            continue
+        content = str(answer["Policy"].get("Content", ""))
+        try:
+            document = parse_policy(content)
+            denies = denies_root_without_exemption(document, partition=partition)
+        except PolicyDocumentError as exc:
+            log.warning("SCP %s could not be judged: %s", policy_id, exc)
+            error = error or AwsError(code="", message=f"SCP {policy_id} could not be parsed: {exc}")
+            continue
+        if not denies:
+            continue
+        documents[policy_id] = document
+        targets, targets_error = list_all(
+            org, "list_targets_for_policy", "Targets", policy, PolicyId=policy_id
+        )
+        error = error or targets_error
+        for target in targets:
+            blocks.append(
+                ScpBlock(
+                    policy_id=policy_id,
+                    policy_name=str(summary.get("Name", "")),
+                    target_id=str(target["TargetId"]),
+                    target_kind=str(target.get("Type", "")),
+                    target_name=str(target.get("Name", "")),
                 )
-    except ClientError as exc:
-        log.warning("SCPs not readable: %s", describe(exc))
-        return ScpFacts(readable=False)
+            )
+    if error is not None:
+        log.warning("SCPs not fully readable: %s", error)
     blocks.sort(key=lambda b: (b.policy_id, b.target_id))
-    return ScpFacts(blocks=tuple(blocks), documents=documents)
+    return ScpFacts(blocks=tuple(blocks), documents=documents, error=error)
 
 
 def blocking_policies(

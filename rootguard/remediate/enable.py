@@ -56,11 +56,11 @@ def enable_centralized_root(
         )
     organizations = ctx.client("organizations")
     iam = ctx.client("iam")
-    trusted = read_trusted_access_iam(organizations)
+    trusted, error = read_trusted_access_iam(organizations)
     if trusted is None:
         raise RemediationError(
-            f"cannot read trusted access of {org.id} (organizations:ListAWSServiceAccessForOrganization); grant "
-            "it to the caller",
+            f"cannot read trusted access of {org.id} (organizations:ListAWSServiceAccessForOrganization: "
+            f"{error}); grant it to the caller",
             reason=Refusal.ACCESS_DENIED,
             account_id=org.management_account_id,
         )

@@ -10,6 +10,7 @@ from rootguard.models import (
     NOT_IN_USE,
     AwsError,
     ErrorKind,
+    Fact,
     FeaturesState,
     NotEvaluatedReason,
     OrgFacts,
@@ -133,6 +134,35 @@ def organization_unreadable(check_id: str, facts: OrgFacts) -> Result:
         f"The organization could not be read ({error}). Run rootguard from the management account or the IAM "
         "delegated administrator with organizations:Describe* and List* permissions.",
         organization_error=error,
+    )
+
+
+def unreadable_fact(result: Result, fact: Fact, error: AwsError) -> Result:
+    """A PASS that a needed fact group, read only in part or not at all, cannot support: NOT_EVALUATED, on
+    the same resource, naming the group and the error."""
+    what = fact.value.replace("_", " ")
+    return not_evaluated(
+        result.check_id,
+        result.resource,
+        reason_for(error),
+        f"The {what} could not be read completely ({error}), so this check cannot pass. Check the caller's "
+        "permissions (deploy/policies/scanner-policy.json) and re-run the scan.",
+        unreadable=fact.value,
+        error=str(error),
+    )
+
+
+def incomplete_listing(check_id: str, facts: OrgFacts, error: AwsError, listed: int) -> Result:
+    """The one organization-level result of an account-level check whose account list is incomplete."""
+    return not_evaluated(
+        check_id,
+        organization_resource(facts),
+        reason_for(error),
+        f"The organization's account list is incomplete ({error}): results cover only the {listed} account(s) "
+        "listed, and accounts that were not listed have none. Allow organizations:ListAccounts, "
+        "ListRoots, ListOrganizationalUnitsForParent and ListAccountsForParent, then re-run the scan.",
+        accounts_listed=listed,
+        error=str(error),
     )
 
 

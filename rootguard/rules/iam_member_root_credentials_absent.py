@@ -21,8 +21,12 @@ from rootguard.rules.common import (
     account_resource,
     failed,
     not_evaluated,
+    not_in_organization,
+    not_in_organization_result,
     organization_resource,
+    organization_unreadable,
     passed,
+    reason_for,
 )
 from rootguard.rules.features import ROOT_SESSION
 from rootguard.rules.organizations_scps_allow_root_sessions import EXEMPTION
@@ -66,7 +70,6 @@ SPEC = CheckSpec(
     severity=Severity(
         fail="HIGH",
         not_evaluated_by_reason={
-            NotEvaluatedReason.MANAGEMENT_ACCOUNT: "INFORMATIONAL",
             NotEvaluatedReason.EXCLUDED: "INFORMATIONAL",
             NotEvaluatedReason.SCP_DENIED: "MEDIUM",
         },
@@ -78,7 +81,8 @@ SPEC = CheckSpec(
             CredentialRule(credential="mfa_device", label="LOW"),
         ),
     ),
-    needs=frozenset({Fact.ORGANIZATION, Fact.ACCOUNTS, Fact.SCPS, Fact.MEMBER_AUDIT}),
+    needs=frozenset({Fact.ORGANIZATION, Fact.ACCOUNTS, Fact.MEMBER_AUDIT}),
+    uses=frozenset({Fact.SCPS}),  # which SCP explains a denied root session
 )
 DELETE_HOW = (
     "Delete them in IAM > Root access management, or in an sts:AssumeRoot session with the "
@@ -245,8 +249,6 @@ def _skipped_message(
         return f"Account {label} is pending closure; its root user cannot be audited."
     if reason is NotEvaluatedReason.EXCLUDED:
         return _excluded_message(account)
-    if reason is NotEvaluatedReason.MANAGEMENT_ACCOUNT:
-        return _management_message(account)
     if reason is NotEvaluatedReason.ROOT_SESSIONS_UNAVAILABLE:
         return (
             f"Account {label} was not audited: centralized root sessions are not available{error}. Enable them "
@@ -266,22 +268,10 @@ def _excluded_message(account: Account) -> str:
     return f"Account {_label(account)} is excluded from the root credentials audit by configuration."
 
 
-def _management_message(account: Account) -> str:
-    return (
-        f"Account {_label(account)} is the management account, outside centralized root management: protect "
-        "its root user with hardware MFA and no access keys."
-    )
-
-
 def evaluate_account(facts: OrgFacts, account: Account, config: RuleConfig) -> Result:
     """The one result of one account."""
     resource = account_resource(facts, account.id, account.name, account.arn)
     details = account_details(account)
-    management = facts.organization.management_account_id if facts.organization else ""
-    if account.id == management:
-        return not_evaluated(
-            CHECK_ID, resource, NotEvaluatedReason.MANAGEMENT_ACCOUNT, _management_message(account), **details
-        )
     if account.id in config.excluded_accounts:
         return not_evaluated(
             CHECK_ID,
@@ -314,24 +304,40 @@ def evaluate_account(facts: OrgFacts, account: Account, config: RuleConfig) -> R
 
 
 def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
-    seen: set[str] = set()
+    """One result per member account. The management account is not a member: centralized root access does
+    not cover its root user, which iam_management_root_mfa_no_keys judges."""
+    if facts.organization is None:
+        if not_in_organization(facts):
+            return [not_in_organization_result(CHECK_ID, facts, "member accounts")]
+        return [organization_unreadable(CHECK_ID, facts)]
+    management = facts.organization.management_account_id
+    seen: set[str] = {management}
     results: list[Result] = []
     for account in facts.accounts:
         if account.id in seen:
             continue
         seen.add(account.id)
         results.append(evaluate_account(facts, account, config))
-    if not results:
-        # No account list at all: say so once rather than stay silent.
-        error = str(facts.organization_error or "the organization has no readable accounts")
-        results.append(
+    if results:
+        return results
+    listing_error = facts.unreadable.get(Fact.ACCOUNTS)
+    if listing_error is not None:
+        # No account could be listed: say so once, on the organization, rather than stay silent.
+        return [
             not_evaluated(
                 CHECK_ID,
                 organization_resource(facts),
-                NotEvaluatedReason.PREREQUISITE_MISSING,
-                f"No member account could be listed ({error}). Run rootguard from the management account or "
-                "the IAM delegated administrator with organizations:ListAccounts.",
-                organization_error=str(facts.organization_error or ""),
+                reason_for(listing_error),
+                f"No member account could be listed ({listing_error}). Run rootguard from the management "
+                "account or the IAM delegated administrator with organizations:ListAccounts.",
+                error=str(listing_error),
             )
+        ]
+    return [
+        passed(
+            CHECK_ID,
+            organization_resource(facts),
+            f"Organization {facts.organization.id} has no member accounts: no member root user holds anything.",
+            members=0,
         )
-    return results
+    ]

@@ -34,7 +34,8 @@ SPEC = CheckSpec(
     ),
     urls=(ENABLE_DOCS, ROOT_ACCESS_DOCS),
     severity=Severity(fail="HIGH"),
-    needs=frozenset({Fact.ORGANIZATION, Fact.FEATURES}),
+    needs=frozenset({Fact.FEATURES}),
+    uses=frozenset({Fact.ORGANIZATION}),  # the organization's id, for the message
 )
 
 

@@ -43,7 +43,8 @@ SPEC = CheckSpec(
     ),
     urls=(ENABLE_DOCS, ROOT_ACCESS_DOCS),
     severity=Severity(fail="HIGH"),
-    needs=frozenset({Fact.ORGANIZATION, Fact.TRUSTED_ACCESS, Fact.FEATURES}),
+    needs=frozenset({Fact.ORGANIZATION, Fact.TRUSTED_ACCESS}),
+    uses=frozenset({Fact.FEATURES}),  # ListOrganizationsFeatures names a missing trusted access too
 )
 
 

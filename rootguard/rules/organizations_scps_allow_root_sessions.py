@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rootguard.models import Fact, NotEvaluatedReason, OrgFacts, Result, ScpBlock
+from rootguard.models import Fact, OrgFacts, Result, ScpBlock
 from rootguard.rules.common import (
     failed,
     not_evaluated,
@@ -13,6 +13,7 @@ from rootguard.rules.common import (
     organization_resource,
     organization_unreadable,
     passed,
+    reason_for,
 )
 from rootguard.rules.spec import CheckSpec, Remediation, Severity
 from rootguard.rules.urls import ASSUME_ROOT_DOCS, SCP_DOCS
@@ -51,7 +52,8 @@ SPEC = CheckSpec(
     ),
     urls=(SCP_DOCS, ASSUME_ROOT_DOCS),
     severity=Severity(fail="MEDIUM"),
-    needs=frozenset({Fact.ORGANIZATION, Fact.ACCOUNTS, Fact.SCPS}),
+    needs=frozenset({Fact.ORGANIZATION, Fact.SCPS}),
+    uses=frozenset({Fact.ACCOUNTS}),  # which accounts a blocking SCP affects
 )
 _KIND_LABEL = {"ROOT": "root", "ORGANIZATIONAL_UNIT": "OU", "ACCOUNT": "account"}
 
@@ -63,9 +65,15 @@ def _target(block: ScpBlock) -> str:
 
 
 def affected_accounts(facts: OrgFacts, blocks: list[ScpBlock]) -> list[str]:
-    """Accounts under any of the targets: the accounts whose root sessions fail."""
+    """Member accounts under any of the targets: the accounts whose root sessions fail. SCPs never apply to
+    the management account, and sts:AssumeRoot cannot target it, so it is never among them."""
     targets = {b.target_id for b in blocks}
-    return sorted(a.id for a in facts.accounts if a.id in targets or targets.intersection(a.parent_path))
+    management = facts.organization.management_account_id if facts.organization else ""
+    return sorted(
+        a.id
+        for a in facts.accounts
+        if a.id != management and (a.id in targets or targets.intersection(a.parent_path))
+    )
 
 
 def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
@@ -74,14 +82,17 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
         if not_in_organization(facts):
             return [not_in_organization_result(CHECK_ID, facts, "service control policies")]
         return [organization_unreadable(CHECK_ID, facts)]
-    if not facts.scps_readable:
+    read_error = facts.unreadable.get(Fact.SCPS)
+    if read_error is not None and not facts.scp_blocks:
         return [
             not_evaluated(
                 CHECK_ID,
                 resource,
-                NotEvaluatedReason.PREREQUISITE_MISSING,
-                "Service control policies could not be read. Allow organizations:ListPolicies, "
-                "ListTargetsForPolicy and DescribePolicy for the caller, then re-run the scan.",
+                reason_for(read_error),
+                f"Service control policies could not be read completely ({read_error}), so no SCP can be said "
+                "to leave root sessions alone. Allow organizations:ListRoots, ListPolicies, DescribePolicy and "
+                "ListTargetsForPolicy for the caller, then re-run the scan.",
+                error=str(read_error),
             )
         ]
     if not facts.scp_blocks:
@@ -125,5 +136,6 @@ def evaluate(facts: OrgFacts, config: RuleConfig) -> list[Result]:
             blocking_policies=policies,
             affected_accounts=affected,
             fix=EXEMPTION,
+            **({"read_error": str(read_error)} if read_error is not None else {}),
         )
     ]

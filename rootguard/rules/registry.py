@@ -12,8 +12,8 @@ import pkgutil
 from collections.abc import Iterable
 from functools import cache
 
-from rootguard.models import Fact, OrgFacts, Result
-from rootguard.rules.common import Rule
+from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
+from rootguard.rules.common import Rule, incomplete_listing, unreadable_fact
 from rootguard.rules.spec import CheckSpec
 from rootguard.settings import RuleConfig
 
@@ -82,10 +82,10 @@ def select(check_ids_: Iterable[str] | None) -> list[Rule]:
 
 
 def needs_of(check_ids_: Iterable[str] | None) -> frozenset[Fact]:
-    """The fact groups these checks judge (their union)."""
+    """The fact groups these checks judge or use (their union): what a run collects for them."""
     out: set[Fact] = set()
     for rule in select(check_ids_):
-        out |= rule.spec.needs
+        out |= rule.spec.needs | rule.spec.uses
     return frozenset(out)
 
 
@@ -96,5 +96,25 @@ def evaluate(
     config = config or RuleConfig()
     results: list[Result] = []
     for rule in select(check_ids_):
-        results.extend(rule(facts, config))
+        results.extend(guard(rule.spec, facts, rule(facts, config)))
+    return results
+
+
+def guard(spec: CheckSpec, facts: OrgFacts, results: list[Result]) -> list[Result]:
+    """Hold a rule to what its facts can prove.
+
+    - A check never passes on a fact group it needs that was read only in part or not at all: such a PASS
+      becomes NOT_EVALUATED on the same resource, naming the group and the error.
+    - An account-level check's per-account results do stand when the account list is incomplete (each is
+      about its own account), but the check then says so once, on the organization, so that nobody reads its
+      results as the whole organization (and the publisher does not archive findings of accounts it did not
+      see).
+    """
+    missing = {fact: error for fact, error in facts.unreadable.items() if fact in spec.needs}
+    listing_error = missing.pop(Fact.ACCOUNTS, None) if spec.level == "account" else None
+    if missing:
+        fact, error = min(missing.items())
+        results = [unreadable_fact(r, fact, error) if r.status is Status.PASS else r for r in results]
+    if listing_error is not None and not any(r.resource.kind is ResourceKind.ORGANIZATION for r in results):
+        results = [*results, incomplete_listing(spec.check_id, facts, listing_error, listed=len(results))]
     return results

@@ -83,7 +83,11 @@ class CheckSpec(_Spec):
     remediation: Remediation
     urls: tuple[str, ...] = ()  # further reading (Prowler's AdditionalURLs)
     severity: Severity
-    needs: frozenset[Fact]  # the fact groups the rule judges; a run collects the union of its checks'
+    # The fact groups the rule judges: when one could not be read completely the check never passes
+    # (rootguard.rules.registry holds every rule to that). A run collects the union of its checks' needs and
+    # uses; `uses` are read when available and only sharpen a message or a failure.
+    needs: frozenset[Fact]
+    uses: frozenset[Fact] = frozenset()
     categories: tuple[str, ...] = ("identity-access", "trust-boundaries")  # Prowler's category names
     related_to: tuple[str, ...] = ()  # Prowler built-in checks that overlap (Prowler's RelatedTo)
     resource_type: str = "Other"

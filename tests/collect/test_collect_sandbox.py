@@ -112,7 +112,8 @@ def run(sb: Sandbox, account_id: str | None = None, **config: Any) -> tuple[OrgF
 
 
 def assert_one_audit_per_account(facts: OrgFacts) -> None:
-    assert sorted(facts.member_audits) == sorted(a.id for a in facts.accounts)
+    management = facts.organization.management_account_id if facts.organization else ""
+    assert sorted(facts.member_audits) == sorted(a.id for a in facts.accounts if a.id != management)
     for account_id, audit in facts.member_audits.items():
         assert audit.account_id == account_id
         assert (audit.credentials is not None) == (audit.outcome is AuditOutcome.AUDITED)
@@ -138,8 +139,8 @@ def test_full_collection_from_the_management_account(sandbox_factory: Factory) -
 
     audits = facts.member_audits
     skipped = {k: v.reason for k, v in audits.items() if v.outcome is AuditOutcome.SKIPPED}
+    assert MGMT not in audits  # not a member: iam_management_root_mfa_no_keys reads its root user
     assert skipped == {
-        MGMT: NotEvaluatedReason.MANAGEMENT_ACCOUNT,
         SUSPENDED: NotEvaluatedReason.SUSPENDED,
         CLOSING: NotEvaluatedReason.PENDING_CLOSURE,
     }
@@ -189,7 +190,7 @@ def test_full_collection_from_the_management_account(sandbox_factory: Factory) -
     assert {p["DurationSeconds"] for p in assume} == {60}
     # No IAM call names a user; detail calls only where the summary flag is set.
     assert all("UserName" not in p for s, _, p in calls.calls if s == "iam")
-    assert len(calls.named("iam", "GetAccountSummary")) == len(assume)
+    assert len(calls.named("iam", "GetAccountSummary")) == len(assume) + 1  # + the management account's own
     assert len(calls.named("iam", "GetLoginProfile")) == 2  # WORST and EXEMPT
     assert len(calls.named("iam", "ListAccessKeys")) == 2  # WORST and INACTIVE
     assert len(calls.named("iam", "ListMFADevices")) == 2  # WORST and HW_MFA
@@ -310,7 +311,7 @@ def test_collecting_as_the_delegated_administrator(sandbox_factory: Factory) -> 
     assert {a.id for a in facts.accounts} == {MGMT, *MEMBERS}
     assert_one_audit_per_account(facts)
     assert facts.member_audits[WORST].outcome is AuditOutcome.AUDITED
-    assert facts.member_audits[MGMT].reason is NotEvaluatedReason.MANAGEMENT_ACCOUNT
+    assert MGMT not in facts.member_audits
     assert calls.named("sts", "AssumeRoot")
 
 
@@ -469,7 +470,7 @@ def test_member_audit_of_1050_accounts_gives_one_audit_each(sandbox_factory: Fac
         session, CollectConfig(max_workers=16, max_attempts=2), progress=lambda d, t: progress.append((d, t))
     )
     assert_one_audit_per_account(facts)
-    assert len(facts.member_audits) == 1051
+    assert len(facts.member_audits) == 1050  # the members; the management account is not one
     reasons = [facts.member_audits[a].reason for a in victims]
     assert reasons == [NotEvaluatedReason.ACCESS_DENIED] * 10 + [NotEvaluatedReason.THROTTLED] * 10
     assert progress[-1][0] == progress[-1][1] > 1000

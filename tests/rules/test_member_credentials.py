@@ -15,6 +15,7 @@ from rootguard.models import (
     AccessKey,
     Account,
     AuditOutcome,
+    Fact,
     MemberAudit,
     MFADevice,
     NotEvaluatedReason,
@@ -161,10 +162,29 @@ def test_details_carry_account_context_and_are_json_safe() -> None:
 # ------------------------------------------------------------------------------------- not evaluated
 
 
-def test_management_account_is_not_evaluated_not_a_pass() -> None:
-    r = single(MANAGEMENT, audited(MANAGEMENT))  # even a clean audit does not make it a pass
-    assert (r.status, r.reason) == (Status.NOT_EVALUATED, NotEvaluatedReason.MANAGEMENT_ACCOUNT)
-    assert "hardware MFA" in r.message and "no access keys" in r.message
+def test_the_management_account_is_not_a_member() -> None:
+    """Centralized root access does not cover it: iam_management_root_mfa_no_keys judges its root user."""
+    a = account(1)
+    results = run((MANAGEMENT, a), {MGMT: audited(MANAGEMENT), a.id: audited(a)})
+    assert [r.resource.id for r in results] == [a.id]
+
+
+def test_an_organization_without_members_passes_on_the_organization() -> None:
+    (r,) = run((MANAGEMENT,), {})
+    assert (r.status, r.resource.kind) == (Status.PASS, ResourceKind.ORGANIZATION)
+    assert "no member accounts" in r.message
+
+
+def test_an_incomplete_account_list_says_so_once_on_the_organization() -> None:
+    a = account(1)
+    error = aws_err("TooManyRequestsException: Rate exceeded")
+    results = run((MANAGEMENT, a), {a.id: audited(a)}, unreadable={Fact.ACCOUNTS: error})
+    assert [(r.resource.kind, r.status) for r in results] == [
+        (ResourceKind.ACCOUNT, Status.PASS),  # what was audited stands
+        (ResourceKind.ORGANIZATION, Status.NOT_EVALUATED),
+    ]
+    assert results[1].reason is NotEvaluatedReason.THROTTLED
+    assert "incomplete" in results[1].message and "1 account" in results[1].message
 
 
 def test_account_missing_from_the_audits_is_not_audited_error() -> None:
@@ -256,9 +276,8 @@ def test_mixed_organization_gets_exactly_one_result_per_account() -> None:
     }
     accounts = (MANAGEMENT, clean, dirty, susp, scp, missing)
     results = run(accounts, audits)
-    assert [r.resource.id for r in results] == [a.id for a in accounts]
+    assert [r.resource.id for r in results] == [a.id for a in accounts[1:]]
     assert [r.status for r in results] == [
-        Status.NOT_EVALUATED,
         Status.PASS,
         Status.FAIL,
         Status.NOT_EVALUATED,
@@ -273,8 +292,8 @@ def test_duplicate_account_entries_still_give_one_result() -> None:
 
 
 def test_no_accounts_at_all_is_said_once_on_the_organization() -> None:
-    (r,) = run((), {}, organization_error=aws_err("AccessDeniedException: no"))
-    assert (r.status, r.reason) == (Status.NOT_EVALUATED, NotEvaluatedReason.PREREQUISITE_MISSING)
+    (r,) = run((), {}, unreadable={Fact.ACCOUNTS: aws_err("AccessDeniedException: no")})
+    assert (r.status, r.reason) == (Status.NOT_EVALUATED, NotEvaluatedReason.ACCESS_DENIED)
     assert r.resource.kind is ResourceKind.ORGANIZATION and "ListAccounts" in r.message
 
 
@@ -358,16 +377,17 @@ def test_property_one_result_per_account_and_reason_iff_not_evaluated(
 ) -> None:
     facts, config = case
     results = evaluate(facts, config, [MEMBER_CHECK_ID])
-    distinct = list(dict.fromkeys(a.id for a in facts.accounts))
+    distinct = list(dict.fromkeys(a.id for a in facts.accounts if a.id != MGMT))
+    if not distinct:  # only the management account: the organization has no members
+        assert [(r.resource.kind, r.status) for r in results] == [(ResourceKind.ORGANIZATION, Status.PASS)]
+        return
     assert [r.resource.id for r in results] == distinct
     for r in results:
         assert r.resource.kind is ResourceKind.ACCOUNT and r.check_id == MEMBER_CHECK_ID
         assert (r.status is Status.NOT_EVALUATED) == (r.reason is not None)
         assert r.message
         audit = facts.member_audits.get(r.resource.id)
-        if r.resource.id == MGMT:
-            assert r.reason is NotEvaluatedReason.MANAGEMENT_ACCOUNT
-        elif r.resource.id in config.excluded_accounts:
+        if r.resource.id in config.excluded_accounts:
             assert r.reason is NotEvaluatedReason.EXCLUDED
         elif audit is None or audit.outcome is not AuditOutcome.AUDITED or audit.credentials is None:
             assert r.status is Status.NOT_EVALUATED

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rules_support import account, make_facts, no_org_facts, one
+from rules_support import MGMT, account, aws_err, make_facts, no_org_facts, one
 
-from rootguard.models import NotEvaluatedReason, ScpBlock, Status
+from rootguard.models import Account, Fact, NotEvaluatedReason, ScpBlock, Status
 
 CHECK = "organizations_scps_allow_root_sessions"
 DENY_OU = ScpBlock(
@@ -52,9 +52,37 @@ def test_every_blocking_policy_is_listed() -> None:
     assert r.details["affected_accounts"] == ["200000000001"]
 
 
-def test_unreadable_scps_are_not_evaluated() -> None:
-    r = one(CHECK, make_facts(scps_readable=False, scp_blocks=(DENY_OU,)))
-    assert (r.status, r.reason) == (Status.NOT_EVALUATED, NotEvaluatedReason.PREREQUISITE_MISSING)
+def test_unreadable_scps_are_never_a_pass() -> None:
+    """ListRoots denied (or any SCP read failing): 'no SCP blocks' is not proven."""
+    error = aws_err("AccessDeniedException: You don't have permissions to access this resource.")
+    r = one(CHECK, make_facts(scp_blocks=(), unreadable={Fact.SCPS: error}))
+    assert (r.status, r.reason) == (Status.NOT_EVALUATED, NotEvaluatedReason.ACCESS_DENIED)
+    assert "could not be read completely" in r.message and "AccessDeniedException" in r.message
+
+
+def test_a_blocking_scp_read_before_an_error_still_fails() -> None:
+    error = aws_err("TooManyRequestsException: Rate exceeded")
+    r = one(CHECK, make_facts(scp_blocks=(DENY_OU,), unreadable={Fact.SCPS: error}))
+    assert r.status is Status.FAIL and r.details["read_error"] == str(error)
+
+
+def test_the_management_account_is_never_affected() -> None:
+    """SCPs never apply to the management account, and AssumeRoot cannot target it."""
+    accounts = (Account(id=MGMT, parent_path=("r-ab12",)), account(1, parent_path=("r-ab12",)))
+    r = one(CHECK, make_facts(accounts=accounts, scp_blocks=(OTHER,)))
+    assert r.details["affected_accounts"] == ["200000000001"]
+    assert "in 1 account(s)" in r.message
+
+
+def test_the_guard_turns_a_pass_on_unread_facts_into_not_evaluated() -> None:
+    """Whatever a rule says, a PASS on a fact group it needs that was not read does not leave the registry."""
+    from rootguard.rules import registry, spec_for
+
+    facts = make_facts(unreadable={Fact.SCPS: aws_err("ThrottlingException: slow down")})
+    passing = one(CHECK, make_facts())
+    (guarded,) = registry.guard(spec_for(CHECK), facts, [passing])
+    assert (guarded.status, guarded.reason) == (Status.NOT_EVALUATED, NotEvaluatedReason.THROTTLED)
+    assert guarded.resource == passing.resource
 
 
 def test_no_organization_is_not_evaluated() -> None:

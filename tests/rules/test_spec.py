@@ -69,7 +69,7 @@ def test_member_severity_follows_what_is_present(details: dict, label: str) -> N
 def test_pass_and_not_evaluated_severity() -> None:
     severity = spec_for(MEMBER).severity
     assert severity.label(_member(Status.PASS, {"kinds": ["password"]})) == "INFORMATIONAL"
-    ne = _member(Status.NOT_EVALUATED, reason=NotEvaluatedReason.MANAGEMENT_ACCOUNT)
+    ne = _member(Status.NOT_EVALUATED, reason=NotEvaluatedReason.EXCLUDED)
     assert severity.label(ne) == "INFORMATIONAL"
     ne = _member(Status.NOT_EVALUATED, reason=NotEvaluatedReason.SCP_DENIED)
     assert severity.label(ne) == "MEDIUM"
