@@ -105,6 +105,8 @@ class RuleConfig(_Settings):
     allowed_delegated_admins: frozenset[AccountId] = frozenset()
     # Accounts the member rule reports as NOT_EVALUATED (EXCLUDED) whatever was collected for them.
     excluded_accounts: frozenset[AccountId] = frozenset()
+    # iam_management_root_mfa_no_keys fails a virtual MFA device (CIS: hardware MFA for the root user).
+    management_root_hardware_mfa: StrictBool = False
 
     @field_validator("allowed_delegated_admins", "excluded_accounts", mode="before")
     @classmethod
@@ -163,6 +165,7 @@ class Config(_Settings):
     excluded_accounts: list[AccountId] = Field(default_factory=list)
     max_workers: Workers = MAX_WORKERS
     fallback_role_name: str | None = None  # AssumeRole fallback when root sessions are unavailable
+    management_root_requires_hardware_mfa: StrictBool = False
     output_dir: str = OUTPUT_DIR
     securityhub: SecurityHubSettings = Field(default_factory=SecurityHubSettings)
 
@@ -192,6 +195,7 @@ class Config(_Settings):
         return RuleConfig(
             allowed_delegated_admins=frozenset(self.allowed_delegated_admins),
             excluded_accounts=frozenset(self.excluded_accounts),
+            management_root_hardware_mfa=self.management_root_requires_hardware_mfa,
         )
 
     def publish_settings(self, spool_path: Path, **overrides: Any) -> PublishSettings:
@@ -234,6 +238,7 @@ PROWLER_KEYS = {
     "rootguard_excluded_accounts": "excluded_accounts",
     "rootguard_fallback_role_name": "fallback_role_name",
     "rootguard_max_workers": "max_workers",
+    "rootguard_management_root_requires_hardware_mfa": "management_root_requires_hardware_mfa",
 }
 
 

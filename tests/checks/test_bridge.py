@@ -23,6 +23,7 @@ from rootguard.models import (
     DelegatedAdmin,
     Fact,
     FeaturesState,
+    ManagementRoot,
     MemberAudit,
     NotEvaluatedReason,
     Organization,
@@ -68,6 +69,14 @@ def org_facts(**overrides: Any) -> OrgFacts:
         "enabled_features": frozenset({"RootCredentialsManagement"}),
         "accounts": accounts,
         "member_audits": audits,
+        "management_root": ManagementRoot(
+            account_id=MGMT,
+            password=True,
+            mfa=True,
+            mfa_kind="hardware",
+            access_keys=False,
+            signing_certificates=False,
+        ),
     }
     base.update(overrides)
     return OrgFacts(**base)
@@ -141,7 +150,8 @@ def test_every_check_builds_reports_from_the_cached_facts(use_provider, no_colle
         "organizations_iam_trusted_access_enabled": ["PASS"],
         "iam_org_root_credentials_management_enabled": ["PASS"],
         "iam_org_root_sessions_enabled": ["FAIL"],
-        "iam_member_root_credentials_absent": ["MANUAL", "PASS", "FAIL", "MANUAL"],
+        "iam_member_root_credentials_absent": ["PASS", "FAIL", "MANUAL"],
+        "iam_management_root_mfa_no_keys": ["PASS"],
         "organizations_scps_allow_root_sessions": ["PASS"],
         "organizations_iam_delegated_admin_allowed": ["FAIL"],
     }
@@ -157,7 +167,7 @@ def test_member_reports_name_accounts_and_carry_structured_details(use_provider,
     use_provider(identity_provider(CALLER))
     prowler_bridge.prime(org_facts())
     by_id = {r.resource_id: r for r in reports(MEMBER_CHECK_ID)}
-    assert set(by_id) == {MGMT, CLEAN, DIRTY, SUSPENDED}
+    assert set(by_id) == {CLEAN, DIRTY, SUSPENDED}  # the management account is not a member
     dirty = by_id[DIRTY]
     assert dirty.resource_arn == f"arn:aws:organizations::{MGMT}:account/{ORG_ID}/{DIRTY}"
     rg = dirty.resource["rootguard"]
@@ -173,9 +183,8 @@ def test_not_evaluated_becomes_manual_with_the_reason_prefix(use_provider, no_co
     use_provider(identity_provider(CALLER))
     prowler_bridge.prime(org_facts())
     by_id = {r.resource_id: r for r in reports(MEMBER_CHECK_ID)}
-    mgmt, gone = by_id[MGMT], by_id[SUSPENDED]
-    assert mgmt.status == "MANUAL" and mgmt.status_extended.startswith("Not evaluated (MANAGEMENT_ACCOUNT): ")
-    assert gone.status_extended.startswith("Not evaluated (SUSPENDED): ")
+    gone = by_id[SUSPENDED]
+    assert gone.status == "MANUAL" and gone.status_extended.startswith("Not evaluated (SUSPENDED): ")
     assert gone.resource["rootguard"]["reason"] == "SUSPENDED"
 
 
@@ -328,7 +337,8 @@ def test_reports_from_the_in_process_sandbox_match_the_standalone_rules(use_prov
     status = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "MANUAL"}
     assert prowler_side == {(r.check_id, r.resource.id): status[r.status] for r in standalone}
     member = {rid for (cid, rid) in prowler_side if cid == MEMBER_CHECK_ID}
-    assert demo_sandbox.management_account_id in member and len(member) > 5
+    assert demo_sandbox.management_account_id not in member and len(member) > 5
+    assert prowler_side[("iam_management_root_mfa_no_keys", demo_sandbox.management_account_id)] == "PASS"
 
 
 def test_checks_in_any_order_read_the_sandbox_once(use_provider, demo_sandbox) -> None:

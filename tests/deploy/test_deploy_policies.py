@@ -30,7 +30,8 @@ RESOURCE_STAR_ALLOWED: dict[str, str] = {
     "organizations:ListDelegatedAdministrators": "no resource types; organizations:ServicePrincipal",
     "organizations:ListPolicies": "no resource types; scoped by organizations:PolicyType",
     "iam:ListOrganizationsFeatures": "no resource types",
-    "iam:GetAccountSummary": "no resource types (fallback audit role in member accounts)",
+    "iam:GetAccountSummary": "no resource types (the management account's root user; fallback audit role)",
+    "iam:ListVirtualMFADevices": "no resource types (is the management account's root MFA virtual?)",
 }
 # Resource "*" in a KMS key policy means "this key"; the account-administers-the-key statement is the AWS
 # default key policy, without which a key can become unmanageable.

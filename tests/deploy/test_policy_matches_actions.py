@@ -199,6 +199,8 @@ EXPECTED_SCANNER_ACTIONS = {
     "organizations:DescribePolicy",
     "organizations:ListTargetsForPolicy",
     "iam:ListOrganizationsFeatures",
+    "iam:GetAccountSummary",  # the management account's own root user
+    "iam:ListVirtualMFADevices",
     "sts:AssumeRoot",
     "sts:GetCallerIdentity",
     "securityhub:BatchImportFindings",

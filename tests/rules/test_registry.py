@@ -13,12 +13,13 @@ import rootguard.rules as rules_package
 from rootguard.rules import CHECK_IDS, MEMBER_CHECK_ID, RuleConfig, evaluate, registry, rules_by_id, select
 
 
-def test_check_ids_are_the_six_in_order() -> None:
+def test_check_ids_are_the_seven_in_order() -> None:
     assert CHECK_IDS == (
         "organizations_iam_trusted_access_enabled",
         "iam_org_root_credentials_management_enabled",
         "iam_org_root_sessions_enabled",
         "iam_member_root_credentials_absent",
+        "iam_management_root_mfa_no_keys",
         "organizations_scps_allow_root_sessions",
         "organizations_iam_delegated_admin_allowed",
     )
@@ -26,7 +27,10 @@ def test_check_ids_are_the_six_in_order() -> None:
     assert tuple(rules) == CHECK_IDS
     assert MEMBER_CHECK_ID == "iam_member_root_credentials_absent"
     assert all(rules[c].check_id == c for c in CHECK_IDS)
-    assert [c for c in CHECK_IDS if rules[c].level == "account"] == [MEMBER_CHECK_ID]
+    assert [c for c in CHECK_IDS if rules[c].level == "account"] == [
+        MEMBER_CHECK_ID,
+        "iam_management_root_mfa_no_keys",
+    ]
 
 
 def test_every_check_module_is_named_after_its_id_and_found() -> None:

@@ -126,3 +126,32 @@ def delete_signing_certificate(root: RootUser, cert_id: str) -> None:
             root.signing_certificates.remove(cert)
             return
     raise _no_such_entity(f"The Certificate with id {cert_id} cannot be found.")
+
+
+def root_virtual_mfa_devices(root: RootUser, assignment_status: str) -> list[dict[str, object]]:
+    """The root user's virtual MFA devices as ListVirtualMFADevices lists them, for `assignment_status`
+    (Assigned, Unassigned or Any). An assigned device carries the root user as its User, with the root user's
+    ARN (``arn:<partition>:iam::<account>:root``): that ARN is how a caller tells a root device from a user's.
+    Hardware and FIDO devices are not virtual and are never listed."""
+    status = (assignment_status or "Any").capitalize()
+    devices: list[dict[str, object]] = []
+    if status in ("Any", "Assigned"):
+        for device in root.mfa_devices:
+            if device.kind != "virtual":
+                continue
+            devices.append(
+                {
+                    "SerialNumber": device.serial,
+                    "EnableDate": device.enabled,
+                    "User": {
+                        "Path": "/",
+                        "UserName": root.account_id,
+                        "UserId": root.account_id,
+                        "Arn": root.arn,
+                        "CreateDate": device.enabled,
+                    },
+                }
+            )
+    if status in ("Any", "Unassigned"):
+        devices.extend({"SerialNumber": serial} for serial in root.unassigned_virtual_mfa)
+    return devices

@@ -5,6 +5,7 @@ root user makes about itself.
   Enable/DisableOrganizationsRootSessions with their prerequisites and botocore's error shape names.
 - GetAccountSummary carries the root user's flags (AccountPasswordPresent, AccountAccessKeysPresent,
   AccountMFAEnabled, AccountSigningCertificatesPresent) for any principal of the account.
+- ListVirtualMFADevices lists the root user's virtual MFA devices too (User: the root user's ARN).
 - Called as the root user (a root session, or root credentials) without UserName, GetUser, GetLoginProfile,
   ListAccessKeys, ListMFADevices, ListSigningCertificates answer for the root user, and CreateLoginProfile,
   DeleteLoginProfile, DeleteAccessKey, DeleteSigningCertificate, DeactivateMFADevice and
@@ -190,6 +191,26 @@ def _get_account_summary(self: IamResponse) -> Any:
     return result
 
 
+_moto_list_virtual_mfa_devices = IamResponse.list_virtual_mfa_devices
+
+
+def _list_virtual_mfa_devices(self: IamResponse) -> Any:
+    """moto's answer (the account's IAM users' devices) with the root user's virtual devices first, on the
+    first page: AWS lists the root user's device among the account's virtual MFA devices."""
+    result = _moto_list_virtual_mfa_devices(self)
+    st = _state.active()
+    if st is None or not isinstance(result, ActionResult) or self._get_param("Marker"):
+        return result
+    principal = principal_of(self)
+    if principal is None or principal.session is not None:
+        return result  # root sessions have no use for it (the audit task policy does not allow it)
+    root = st.root_user(self.current_account)
+    status = self._get_param("AssignmentStatus", "Any")
+    body = dict(result.result)  # type: ignore[arg-type]
+    body["VirtualMFADevices"] = [*backend.root_virtual_mfa_devices(root, status), *body["VirtualMFADevices"]]
+    return ActionResult(body)
+
+
 def patches() -> list[Patch]:
     """The calls added to moto's IAM response class, and the calls answered for the root user."""
     added = [Patch(IamResponse, "list_organizations_features", list_organizations_features)]
@@ -211,4 +232,5 @@ def patches() -> list[Patch]:
         _for_root("list_signing_certificates", _list_signing_certificates),
         _for_root("delete_signing_certificate", _delete_signing_certificate),
         Patch(IamResponse, "get_account_summary", _get_account_summary),
+        Patch(IamResponse, "list_virtual_mfa_devices", _list_virtual_mfa_devices),
     ]
