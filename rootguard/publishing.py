@@ -13,16 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from pydantic import ValidationError
 
 from rootguard.aws import identify
 from rootguard.errors import InputError
-from rootguard.files import read_json
+from rootguard.files import read_json, validation_message
 from rootguard.findings.build import Placement, build_findings
 from rootguard.findings.validate import FindingValidationError, validate_findings
 from rootguard.models import Caller, ResourceKind, Result
-from rootguard.outputs import ASFF_FILE
 from rootguard.securityhub import Publisher, setup_insights
 from rootguard.settings import SPOOL_FILE, Config
+
+DRY_RUN_FILE = "publish-dry-run.asff.json"
 
 log = logging.getLogger("rootguard.publishing")
 
@@ -72,19 +74,32 @@ def findings_from_file(
     """The findings of a rootguard results.json (built anew) or of an ASFF JSON array (validated), and the
     check ids they come from; InputError (one line) for anything else."""
     doc = read_json(path, InputError)
-    try:
-        if isinstance(doc, dict) and "results" in doc:  # a rootguard results.json
-            if not isinstance(doc["results"], list):
-                raise InputError(f"{path}: results must be a list of results")
-            results = [Result.model_validate(r) for r in doc["results"]]
+    if isinstance(doc, dict) and "results" in doc:  # a rootguard results.json
+        records = doc["results"]
+        if not isinstance(records, list):
+            raise InputError(f"{path}: 'results' must be a list of results, not {type(records).__name__}")
+        results: list[Result] = []
+        for i, record in enumerate(records):
+            try:
+                results.append(Result.model_validate(record))
+            except ValidationError as exc:
+                raise InputError(f"{path}: results[{i}].{validation_message(exc)}") from None
+        if not results:
+            raise InputError(f"{path}: holds no results: nothing to publish")
+        try:
             findings = build_findings(results, placement, run_at)
-        elif isinstance(doc, list):  # an ASFF array
-            findings = list(doc)
+        except (ValueError, FindingValidationError) as exc:
+            raise InputError(f"{path}: {str(exc).splitlines()[0]}") from None
+    elif isinstance(doc, list):  # an ASFF array
+        if not doc:
+            raise InputError(f"{path}: holds no findings: nothing to publish")
+        findings = list(doc)
+        try:
             validate_findings(findings)
-        else:
-            raise InputError(f"{path}: neither a rootguard results file nor an ASFF JSON array")
-    except (ValueError, FindingValidationError) as exc:
-        raise InputError(f"{path}: {str(exc).splitlines()[0]}") from None
+        except FindingValidationError as exc:
+            raise InputError(f"{path}: {str(exc).splitlines()[0]}") from None
+    else:
+        raise InputError(f"{path}: neither a rootguard results file nor an ASFF JSON array")
     checks = sorted({str(f.get("GeneratorId", "")).removeprefix("rootguard/") for f in findings})
     return findings, checks
 
@@ -105,6 +120,8 @@ def publish_source(
     if resume:
         if not Path(resume).is_file():
             raise InputError(f"{resume}: no such spool file")
+        if not Path(resume).read_bytes().strip():
+            raise InputError(f"{resume}: the spool is empty: nothing to replay")
         return _publisher(session, cfg, output_dir, None).resume(resume)
     caller = identify(session, cfg.home_region)
     publisher = _publisher(session, cfg, output_dir, caller)
@@ -117,14 +134,19 @@ def publish_source(
             )
         except ProwlerOutputError as exc:
             raise InputError(str(exc)) from None
+        if not imported.results:
+            raise InputError(
+                f"{from_prowler}: no rootguard findings ({imported.ignored} of other checks, {imported.dropped} "
+                "unreadable): run Prowler with rootguard's checks (--checks ...) and --output-formats json-ocsf"
+            )
         checks = sorted({r.check_id for r in imported.results})
         if imported.ignored:
             log.info("%s: %d findings of other checks ignored", from_prowler, imported.ignored)
     else:
         findings, checks = findings_from_file(Path(file or ""), placement, run_at)
-    if dry_run:
+    if dry_run:  # its own file: the scan's findings.asff.json stays as the scan wrote it
         return publisher.publish(
-            findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / ASFF_FILE
+            findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / DRY_RUN_FILE
         )
     # A file may hold a partial run: never archive on its evidence alone.
     return publisher.publish(findings, checks_ran=checks, run_at=run_at, completed_checks=[])

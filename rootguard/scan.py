@@ -19,7 +19,7 @@ from rootguard import __version__
 from rootguard.aws import home_region
 from rootguard.collect import collect_facts
 from rootguard.collect.progress import ProgressCallback
-from rootguard.errors import UsageError
+from rootguard.errors import AwsSetupError, UsageError
 from rootguard.files import writable_dir_problem
 from rootguard.findings.build import build_findings
 from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
@@ -40,14 +40,30 @@ class ScanOutcome:
     meta: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
     publish_report: Any = None
+    # Publishing could not even start (Security Hub CSPM not enabled, credentials refused): the results and
+    # files above still stand; the CLI prints them, then this, and exits 4.
+    publish_error: AwsSetupError | None = None
+    dry_run: bool = False
 
     @property
     def failed(self) -> int:
-        return sum(r.status == Status.FAIL for r in self.results)
+        return sum(r.status is Status.FAIL for r in self.results)
 
     @property
     def not_evaluated(self) -> int:
-        return sum(r.status == Status.NOT_EVALUATED for r in self.results)
+        """Results that should have been evaluated and were not: what makes a run partial."""
+        return sum(
+            r.status is Status.NOT_EVALUATED and not (r.reason is not None and r.reason.out_of_scope)
+            for r in self.results
+        )
+
+    @property
+    def out_of_scope(self) -> int:
+        """NOT_EVALUATED by design (excluded, suspended, out of the scanning account's reach)."""
+        return sum(
+            r.status is Status.NOT_EVALUATED and r.reason is not None and r.reason.out_of_scope
+            for r in self.results
+        )
 
     @property
     def spooled(self) -> int:
@@ -128,18 +144,22 @@ def run_scan(
         "organization": facts.organization.id if facts.organization else None,
         "checks": check_ids,
     }
-    outcome = ScanOutcome(facts=facts, results=results, findings=findings, meta=meta)
+    outcome = ScanOutcome(facts=facts, results=results, findings=findings, meta=meta, dry_run=dry_run)
     outcome.files["results"] = write_results(output_dir / RESULTS_FILE, results, meta)
     outcome.files["asff"] = write_findings(output_dir / ASFF_FILE, findings)
     if publish and not dry_run:
-        outcome.publish_report = publish_findings(
-            session,
-            cfg,
-            findings,
-            caller=facts.caller,
-            output_dir=output_dir,
-            checks_ran=check_ids,
-            completed_checks=completed_checks(results, check_ids),
-            run_at=run_at,
-        )
+        try:
+            outcome.publish_report = publish_findings(
+                session,
+                cfg,
+                findings,
+                caller=facts.caller,
+                output_dir=output_dir,
+                checks_ran=check_ids,
+                completed_checks=completed_checks(results, check_ids),
+                run_at=run_at,
+            )
+        except AwsSetupError as exc:
+            outcome.publish_error = exc
+            outcome.publish_report = getattr(exc, "report", None)
     return outcome

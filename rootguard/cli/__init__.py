@@ -25,7 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.sandbox_serve(args_list[2:])
     parser = build_parser()
     try:
-        args = parser.parse_args(args_list)
+        args, extra = parser.parse_known_args(args_list)
+        if extra:  # name the command that was given them, with its own usage, not the top-level one
+            getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse already printed its one-line usage error
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
     setup_logging(getattr(args, "verbose", 0), getattr(args, "log_format", "text"))

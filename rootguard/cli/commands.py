@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from rootguard.aws import make_session
-from rootguard.cli.exitcodes import EXIT_OK, EXIT_PARTIAL, scan_exit_code
-from rootguard.cli.printing import print_outcome, progress_printer
+from rootguard.cli.exitcodes import DEFAULT_FAIL_ON, EXIT_AWS, EXIT_OK, EXIT_PARTIAL, scan_exit_code
+from rootguard.cli.printing import print_outcome
 from rootguard.errors import UsageError
 from rootguard.settings import MAX_WORKERS_RANGE, Config, ConfigError, load_config
 
@@ -42,8 +42,8 @@ def _output_dir(args: argparse.Namespace, cfg: Config) -> Path:
 
 def _apply_overrides(args: argparse.Namespace, cfg: Config) -> Config:
     update: dict = {}
-    if getattr(args, "checks", None):
-        update["checks"] = [c.strip() for c in args.checks.split(",") if c.strip()]
+    if getattr(args, "checks", None):  # --checks a b, --checks a,b and --checks a,b c alike
+        update["checks"] = [c.strip() for item in args.checks for c in item.split(",") if c.strip()]
     if getattr(args, "max_workers", None) is not None:
         low, high = MAX_WORKERS_RANGE
         if not low <= args.max_workers <= high:
@@ -65,8 +65,11 @@ def _apply_overrides(args: argparse.Namespace, cfg: Config) -> Config:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from rootguard.collect.progress import default_progress
     from rootguard.scan import run_scan
 
+    if args.dry_run and not args.publish:
+        raise UsageError("--dry-run goes with --publish: a scan without --publish sends nothing anyway")
     cfg = _apply_overrides(args, _config(args))
     session = _session(args, cfg)
     outcome = run_scan(
@@ -76,10 +79,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         publish=args.publish,
         dry_run=args.dry_run,
         member_audit=not args.no_member_audit,
-        progress=progress_printer(sys.stderr) if sys.stderr.isatty() else None,
+        progress=default_progress(sys.stderr),
     )
     print_outcome(outcome, args.format, sys.stdout)
-    return scan_exit_code(outcome, fail_on=args.fail_on)
+    if outcome.publish_error is not None:  # the results above stand; publishing could not start
+        print(f"rootguard: error: {outcome.publish_error}", file=sys.stderr)
+        return EXIT_AWS
+    return scan_exit_code(outcome, args.fail_on if args.fail_on is not None else DEFAULT_FAIL_ON)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

@@ -27,6 +27,8 @@ def _prowler(env: dict[str, str], out_dir: Path, check_ids: list[str]) -> Path |
     exe = shutil.which("prowler", path=str(Path(sys.executable).parent)) or shutil.which("prowler")
     if exe is None:
         return None
+    # Prowler appends to an output file of the same name: a second demo would read two runs glued together.
+    shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [exe, "aws", "--checks-folder", str(checks_path()), "--checks", *check_ids]
     cmd += ["--output-formats", "json-ocsf", "-o", str(out_dir), "-F", "prowler", "--no-banner"]

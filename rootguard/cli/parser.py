@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from rootguard import __version__
+from rootguard.cli.exitcodes import CONDITIONS, parse_fail_on
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def account_id_arg(text: str) -> str:
+    """A 12-digit account id on the command line (argparse reports anything else as one line, exit 2)."""
+    if not _ACCOUNT_ID.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a 12-digit account id")
+    return text
+
+
+def _leaf(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Remember which (sub)command parser parsed the arguments, so errors print that command's usage."""
+    parser.set_defaults(_parser=parser)
+    return parser
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -25,17 +42,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    scan = sub.add_parser("scan", help="collect, evaluate, print and write results (and optionally publish)")
+    scan = _leaf(
+        sub.add_parser("scan", help="collect, evaluate, print and write results (and optionally publish)")
+    )
     _common(scan)
-    scan.add_argument("--checks", help="comma-separated check ids (default: all)")
+    scan.add_argument(
+        "--checks", nargs="+", metavar="ID", help="check ids, space- or comma-separated (default: all)"
+    )
     scan.add_argument("--output-dir", help="where results.json and findings.asff.json go")
     scan.add_argument("--format", choices=("table", "json", "asff"), default="table", help="what to print")
     scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub")
     scan.add_argument(
-        "--dry-run", action="store_true", help="with --publish: write the ASFF file, send nothing"
+        "--dry-run", action="store_true", help="with --publish: show what would be sent, send nothing"
     )
     scan.add_argument(
-        "--fail-on", choices=("failed", "none"), default="none", help="exit 1 when a check FAILED"
+        "--fail-on",
+        type=parse_fail_on,
+        metavar="CONDITIONS",
+        help=(
+            f"comma-separated conditions that make the exit status non-zero: {', '.join(CONDITIONS)} "
+            "(failed: 1; not-evaluated, spooled: 3), or all, or none (default: not-evaluated,spooled)"
+        ),
     )
     scan.add_argument("--max-workers", type=int, help="member audit concurrency (1..64)")
     scan.add_argument("--no-member-audit", action="store_true", help="organization checks only")
@@ -43,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--placement", choices=("central", "per-member"), help="where findings are filed")
     scan.add_argument("--member-role", help="role assumed in members for --placement per-member")
 
-    pub = sub.add_parser("publish", help="publish findings from a file, Prowler output, or a spool")
+    pub = _leaf(sub.add_parser("publish", help="publish findings from a file, Prowler output, or a spool"))
     _common(pub)
     src = pub.add_mutually_exclusive_group(required=True)
     src.add_argument("file", nargs="?", help="rootguard results.json or ASFF file")
@@ -57,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("securityhub", help="Security Hub set-up")
     shsub = sh.add_subparsers(dest="sh_command", metavar="SUBCOMMAND")
     shsub.required = True
-    setup = shsub.add_parser("setup", help="create rootguard's insights (idempotent)")
+    setup = _leaf(shsub.add_parser("setup", help="create rootguard's insights (idempotent)"))
     _common(setup)
 
     sb = sub.add_parser("sandbox", help="the local AWS organization used by tests and the demo")
@@ -71,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
 
-    demo = sub.add_parser("demo", help="the whole job on the embedded sandbox organization")
+    demo = _leaf(sub.add_parser("demo", help="the whole job on the embedded sandbox organization"))
     demo.add_argument("--no-prowler", action="store_true", help="skip the real Prowler run")
     demo.add_argument("--output-dir", default="rootguard-output/demo")
     demo.add_argument("--scenario", help="scenario YAML (default: the bundled demo)")
@@ -81,13 +108,19 @@ def build_parser() -> argparse.ArgumentParser:
     rem = sub.add_parser("remediate", help="opt-in fixes: dry run unless --apply, always audit-logged")
     remsub = rem.add_subparsers(dest="rem_command", metavar="ACTION")
     remsub.required = True
-    drc = remsub.add_parser("delete-root-credentials", help="delete member accounts' root credentials")
+    drc = _leaf(remsub.add_parser("delete-root-credentials", help="delete member accounts' root credentials"))
     tgt = drc.add_mutually_exclusive_group(required=True)
-    tgt.add_argument("--account", action="append", metavar="ID", help="member account id (repeatable)")
+    tgt.add_argument(
+        "--account", action="append", type=account_id_arg, metavar="ID", help="member account id (repeatable)"
+    )
     tgt.add_argument("--all-failing", action="store_true", help="every member account that still has any")
-    apr = remsub.add_parser("allow-password-recovery", help="let a member's root user recover its password")
-    apr.add_argument("--account", required=True, metavar="ID")
-    ecr = remsub.add_parser("enable-centralized-root", help="trusted access for IAM, then both features")
+    apr = _leaf(
+        remsub.add_parser("allow-password-recovery", help="let a member's root user recover its password")
+    )
+    apr.add_argument("--account", required=True, type=account_id_arg, metavar="ID")
+    ecr = _leaf(
+        remsub.add_parser("enable-centralized-root", help="trusted access for IAM, then both features")
+    )
     for p in (drc, apr, ecr):
         _common(p)
         p.add_argument("--apply", action="store_true", help="make the change (default: dry run)")

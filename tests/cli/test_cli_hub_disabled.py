@@ -28,6 +28,7 @@ def test_hub_disabled_is_a_clear_error(tmp_path: Path) -> None:
             timeout=300,
         )
     assert p.returncode == 4, p.stderr
+    assert "Member accounts:" in p.stdout and f"results: {tmp_path}" in p.stdout, "the results still print"
     last = p.stderr.strip().splitlines()[-1]
     assert last.startswith("rootguard: error:") and "enable-security-hub" in last
     assert "spooled to" in last
