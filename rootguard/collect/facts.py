@@ -30,7 +30,7 @@ from rootguard.collect.organization import (
     walk_tree,
 )
 from rootguard.collect.policies import ScpFacts, blocking_policies, read_scp_blocks
-from rootguard.collect.progress import ProgressCallback, default_progress
+from rootguard.collect.progress import LogProgress, ProgressCallback
 from rootguard.errors import CollectError, UsageError
 from rootguard.models import (
     NOT_IN_USE,
@@ -199,7 +199,7 @@ class _Run:
             plan,
             self.factory,
             max_workers=self.config.max_workers,
-            progress=self.progress if self.progress is not None else default_progress(),
+            progress=self.progress if self.progress is not None else LogProgress(),
         )
 
     def _read_management_root(self) -> None:
@@ -244,7 +244,8 @@ def collect_facts(
     is reused). Raises AwsSetupError only when nothing can be read at all: the caller cannot be
     identified (one line naming the set-up mistake), or (CollectError) the STS endpoint is the global one while
     a member audit is due. ``progress(done, total)`` follows the
-    member audit; by default a counter on a terminal, log lines otherwise.
+    member audit; by default an INFO log line at every tenth (the CLI shows a live line on a terminal and plain
+    lines otherwise: rootguard.collect.progress.default_progress).
     """
     config = config or CollectConfig()
     started = time.monotonic()

@@ -201,6 +201,7 @@ def audit_members(
         if decided is None:
             to_audit.append(account.id)
         else:
+            log.debug("member audit: %s %s", account.id, _said(decided))
             results[account.id] = decided
     audit_one = auditor or MemberAuditor(factory, plan).audit
     tracker = SerializedProgress(progress, len(to_audit)) if progress else None
@@ -244,11 +245,22 @@ def _run_pool(
                 break
             future = completed.get()
             account_id = pending.pop(future)
-            yield _result_of(future, account_id)
+            audit = _result_of(future, account_id)
+            log.debug("member audit: %s %s", account_id, _said(audit))
+            yield audit
             if tracker:
                 tracker.step()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _said(audit: MemberAudit) -> str:
+    """One account's audit in a few words, for the -vv log (never credentials: kinds only)."""
+    if audit.outcome is AuditOutcome.AUDITED and audit.credentials is not None:
+        return f"audited: {', '.join(audit.credentials.kinds) or 'clean'}"
+    return (
+        f"{audit.outcome.value.lower()}: {audit.reason.value if audit.reason else ''} {audit.error}".rstrip()
+    )
 
 
 def _result_of(future: Future[MemberAudit], account_id: str) -> MemberAudit:

@@ -15,25 +15,68 @@ log = logging.getLogger("rootguard.collect")
 ProgressCallback = Callable[[int, int], None]
 
 
-class TerminalCounter:
-    """``member audit  1234/10000  12%  85 accounts/s`` rewritten in place, at most ten times a second."""
+def _clock(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
-    def __init__(self, stream: TextIO, min_interval: float = 0.1) -> None:
+
+def progress_text(done: int, total: int, elapsed: float) -> str:
+    """``1234/1985 62% 85 accounts/s, about 0:09 left``."""
+    pct = 100 * done // total if total else 100
+    rate = done / elapsed if elapsed > 0 else 0.0
+    left = f", about {_clock((total - done) / rate)} left" if rate and done < total else ""
+    took = f", took {_clock(elapsed)}" if done >= total else ""
+    return f"{done}/{total} {pct:3d}% {rate:,.0f} accounts/s{left}{took}"
+
+
+class TerminalCounter:
+    """``member audit  1234/1985  62%  85 accounts/s, about 0:09 left`` rewritten in place, at most ten times
+    a second, ended with a newline when the audit is done."""
+
+    def __init__(
+        self, stream: TextIO, min_interval: float = 0.1, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._stream = stream
         self._min_interval = min_interval
-        self._started = time.monotonic()
-        self._last = 0.0
+        self._clock = clock
+        self._started = clock()
+        self._last = -1e9
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if done < total and now - self._last < self._min_interval:
             return
         self._last = now
-        rate = done / max(now - self._started, 1e-6)
-        pct = 100 * done // total if total else 100
-        self._stream.write(f"\rmember audit  {done}/{total}  {pct:3d}%  {rate:,.0f} accounts/s ")
+        self._stream.write(f"\rmember audit  {progress_text(done, total, now - self._started)} ")
         if done >= total:
             self._stream.write("\n")
+        self._stream.flush()
+
+
+class PlainProgress:
+    """One plain line at every tenth of the way or every `interval` seconds, whichever comes first, and at
+    the end: readable in CI and CodeBuild logs, where a rewritten line is noise."""
+
+    def __init__(
+        self, stream: TextIO, interval: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._stream = stream
+        self._interval = interval
+        self._clock = clock
+        self._started = clock()
+        self._last = self._started
+        self._next_tenth = 1
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self._clock()
+        tenth = total and done * 10 >= self._next_tenth * total
+        if done == 0 or not (tenth or done >= total or now - self._last >= self._interval):
+            return
+        self._last = now
+        if total:
+            self._next_tenth = done * 10 // total + 1
+        self._stream.write(f"rootguard: member audit {progress_text(done, total, now - self._started)}\n")
         self._stream.flush()
 
 
@@ -50,9 +93,10 @@ class LogProgress:
 
 
 def default_progress(stream: TextIO | None = None) -> ProgressCallback:
+    """A live line on a terminal, plain lines otherwise."""
     stream = stream if stream is not None else sys.stderr
     isatty = getattr(stream, "isatty", None)
-    return TerminalCounter(stream) if isatty is not None and isatty() else LogProgress()
+    return TerminalCounter(stream) if isatty is not None and isatty() else PlainProgress(stream)
 
 
 class SerializedProgress:

@@ -39,7 +39,9 @@ SPEC = CheckSpec(
     check_id=CHECK_ID,
     level="account",
     position=40,
-    title="Member account root user has no credentials",
+    title=(
+        "Member account root users should have no password, access keys, MFA devices or signing certificates"
+    ),
     description=(
         "For each member account, audits the root user through a read-only `sts:AssumeRoot` session "
         "(IAMAuditRootUserCredentials) and reports any password, access key, MFA device or signing certificate "

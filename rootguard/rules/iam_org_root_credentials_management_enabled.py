@@ -13,7 +13,7 @@ SPEC = CheckSpec(
     check_id=ROOT_CREDENTIALS.check_id,
     level="organization",
     position=20,
-    title="Centralized root credentials management is enabled for the organization",
+    title="Centralized root credentials management should be enabled for the organization",
     description=(
         "Checks that the **RootCredentialsManagement** organization feature is enabled (with all features and "
         "trusted access for IAM), so member accounts' root credentials can be audited and deleted centrally."

@@ -13,7 +13,7 @@ SPEC = CheckSpec(
     check_id=ROOT_SESSION.check_id,
     level="organization",
     position=30,
-    title="Centralized root sessions are enabled for the organization",
+    title="Centralized root sessions should be enabled for the organization",
     description=(
         "Checks that the **RootSessions** organization feature (privileged root actions in member accounts) is "
         "enabled, so root-only tasks run as short, task-scoped `sts:AssumeRoot` sessions."

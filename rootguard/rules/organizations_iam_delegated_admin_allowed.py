@@ -21,7 +21,7 @@ SPEC = CheckSpec(
     check_id=CHECK_ID,
     level="organization",
     position=60,
-    title="IAM delegated administrators are on the allow-list",
+    title="IAM delegated administrators should be on the allow-list",
     description=(
         "Checks that any account registered as delegated administrator for IAM (which can audit and delete "
         "every member's root credentials) is on the configured allow-list."

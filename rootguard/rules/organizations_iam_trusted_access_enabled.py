@@ -22,7 +22,7 @@ SPEC = CheckSpec(
     check_id=CHECK_ID,
     level="organization",
     position=10,
-    title="Trusted access for IAM is enabled in AWS Organizations",
+    title="AWS Organizations should have trusted access for IAM enabled",
     description=(
         "Checks that trusted access for **IAM** (`iam.amazonaws.com`) is enabled in AWS Organizations, the "
         "prerequisite for centralized root access."

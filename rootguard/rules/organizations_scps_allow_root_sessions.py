@@ -25,7 +25,7 @@ SPEC = CheckSpec(
     check_id=CHECK_ID,
     level="organization",
     position=50,
-    title="Service control policies do not block centralized root sessions",
+    title="Service control policies should not block centralized root sessions",
     description=(
         "Checks that no SCP on the root, an OU or an account denies root actions without exempting "
         "`aws:AssumedRoot`, which would make every root session below it fail."

@@ -35,10 +35,7 @@ def _blocking_targets(scenario: Scenario) -> set[str]:
 
 def expected_members(scenario: Scenario) -> dict[str, tuple[Status, NotEvaluatedReason | None]]:
     blocked = _blocking_targets(scenario)
-    mgmt = scenario.organization.management_account.id
-    out: dict[str, tuple[Status, NotEvaluatedReason | None]] = {
-        mgmt: (Status.NOT_EVALUATED, NotEvaluatedReason.MANAGEMENT_ACCOUNT)
-    }
+    out: dict[str, tuple[Status, NotEvaluatedReason | None]] = {}  # the management account is no member
     for acct in scenario.accounts:
         root = acct.root
         if acct.status != "ACTIVE":
@@ -111,6 +108,7 @@ def test_prowler_matches_standalone_scan(tmp_path: Path, mode: str) -> None:
         "organizations_iam_trusted_access_enabled": Status.PASS,
         "iam_org_root_credentials_management_enabled": Status.PASS,
         "iam_org_root_sessions_enabled": Status.PASS,
+        "iam_management_root_mfa_no_keys": Status.PASS,  # the demo's management root: hardware MFA, no keys
         "organizations_scps_allow_root_sessions": Status.FAIL,  # DenyRootUser on Sandbox
         "organizations_iam_delegated_admin_allowed": Status.FAIL,  # 222222222222, no allow-list
     }

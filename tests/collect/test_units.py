@@ -20,7 +20,14 @@ from rootguard.collect.credentials import (
     summary_flags,
 )
 from rootguard.collect.organization import features_state_for
-from rootguard.collect.progress import LogProgress, SerializedProgress, TerminalCounter, default_progress
+from rootguard.collect.progress import (
+    LogProgress,
+    PlainProgress,
+    SerializedProgress,
+    TerminalCounter,
+    default_progress,
+    progress_text,
+)
 from rootguard.models import FeaturesState
 
 NOT_ADMIN = FeaturesState.NOT_MANAGEMENT_OR_DELEGATED_ADMIN
@@ -125,13 +132,54 @@ def test_terminal_counter_writes_one_line() -> None:
     assert "2/4" in text and "100%" in text
 
 
+class FakeClock:
+    """A clock the test moves by hand (seconds)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_text_has_count_percentage_rate_and_time_left() -> None:
+    assert progress_text(500, 2000, 10.0) == "500/2000  25% 50 accounts/s, about 0:30 left"
+    assert progress_text(2000, 2000, 3725.0) == "2000/2000 100% 1 accounts/s, took 1:02:05"
+    assert progress_text(0, 10, 0.0) == "0/10   0% 0 accounts/s"
+
+
+def test_terminal_counter_shows_time_left() -> None:
+    out, clock = io.StringIO(), FakeClock()
+    counter = TerminalCounter(out, min_interval=0, clock=clock)
+    clock.now = 4.0
+    counter(100, 400)
+    assert "100/400  25% 25 accounts/s, about 0:12 left" in out.getvalue()
+
+
+def test_plain_progress_prints_tenths_and_on_a_timer_but_not_per_account() -> None:
+    out, clock = io.StringIO(), FakeClock()
+    plain = PlainProgress(out, interval=30.0, clock=clock)
+    for done in range(0, 1001):
+        clock.now = done * 0.01  # 10 s for the whole audit: only the tenths print
+        plain(done, 1000)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 10 and all(line.startswith("rootguard: member audit ") for line in lines)
+    assert lines[-1].startswith("rootguard: member audit 1000/1000 100%")
+    out.truncate(0)
+    out.seek(0)
+    slow = PlainProgress(out, interval=30.0, clock=clock)
+    clock.now = 100.0
+    slow(1, 1000)  # under a tenth, but 30 s have passed: one line, so a log never goes quiet
+    assert out.getvalue().count("\n") == 1 and "\r" not in out.getvalue()
+
+
 def test_default_progress_follows_isatty() -> None:
     class Tty(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     assert isinstance(default_progress(Tty()), TerminalCounter)
-    assert isinstance(default_progress(io.StringIO()), LogProgress)
+    assert isinstance(default_progress(io.StringIO()), PlainProgress)
 
 
 def test_log_progress_logs_tenths(caplog: pytest.LogCaptureFixture) -> None:

@@ -143,16 +143,32 @@ def test_build_assumes_the_scanner_role_and_holds_no_scan_permissions(scan: dict
     assert assume["Resource"] == "arn:aws:iam::111122223333:role/rootguard-scanner"
 
 
+def _alarm(template: dict[str, Any], metric: str) -> dict[str, Any]:
+    (alarm,) = [
+        a
+        for a in _resources_of_type(template, "AWS::CloudWatch::Alarm")
+        if a["Properties"]["MetricName"] == metric
+    ]
+    return alarm
+
+
 def test_failed_builds_raise_an_alarm(scan: dict[str, Any]) -> None:
-    (alarm,) = _resources_of_type(scan, "AWS::CloudWatch::Alarm")
-    props = alarm["Properties"]
+    props = _alarm(scan, "FailedBuilds")["Properties"]
     assert (props["Namespace"], props["MetricName"]) == ("AWS/CodeBuild", "FailedBuilds")
     assert props["Dimensions"] == [{"Name": "ProjectName", "Value": "<ScanProject>"}]
     assert props["TreatMissingData"] == "notBreaching"
     assert "AlarmActions" not in props  # no topic given
     with_topic = resolved_template(SCAN, {"AlarmTopicArn": "arn:aws:sns:us-east-1:111122223333:secops"})
-    (alarm,) = _resources_of_type(with_topic, "AWS::CloudWatch::Alarm")
-    assert alarm["Properties"]["AlarmActions"] == ["arn:aws:sns:us-east-1:111122223333:secops"]
+    for metric in ("FailedBuilds", "ScanPartial"):
+        assert _alarm(with_topic, metric)["Properties"]["AlarmActions"] == [
+            "arn:aws:sns:us-east-1:111122223333:secops"
+        ]
+
+
+def test_partial_scans_raise_their_own_alarm(scan: dict[str, Any]) -> None:
+    props = _alarm(scan, "ScanPartial")["Properties"]
+    assert props["Namespace"] == "rootguard/rootguard-test" and props["TreatMissingData"] == "notBreaching"
+    assert (props["Threshold"], props["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
 
 
 # ---------------------------------------------------------------------------------------------- buildspec
@@ -178,25 +194,27 @@ def test_buildspec_is_valid_yaml_with_the_python_runtime() -> None:
 
 def test_build_script_runs_the_scan_and_fails_the_build_on_a_nonzero_exit() -> None:
     script = _build_script(_buildspec())
-    assert 'rootguard scan --publish --fail-on "$FAIL_ON"' in script and '--output-dir "$OUT"' in script
+    assert 'rootguard scan --publish --fail-on "$FAIL_ON_ARGS"' in script and '--output-dir "$OUT"' in script
     assert "credential_source = EcsContainer" in script and "sts_regional_endpoints = regional" in script
     last = script.strip().splitlines()[-1]
-    assert last == '[ "$SCAN_EXIT" -eq 0 ] && [ "$STORE_EXIT" -eq 0 ]'
+    assert last == '{ [ "$SCAN_EXIT" -eq 0 ] || [ "$SCAN_EXIT" -eq 3 ]; } && [ "$STORE_EXIT" -eq 0 ]'
     # Outputs are stored before the verdict, so a failing scan still leaves its evidence.
     assert script.index("s3://$OUTPUT_BUCKET/$RUN_PREFIX/") < script.index(last)
 
 
 def test_exit_code_line_matches_the_metric_filter() -> None:
     template = resolved_template(SCAN)
-    (metric_filter,) = _resources_of_type(template, "AWS::Logs::MetricFilter")
-    pattern = metric_filter["Properties"]["FilterPattern"]
-    assert pattern == "[marker=ROOTGUARD_SCAN_EXIT, code]"
+    patterns = {
+        f["Properties"]["FilterPattern"] for f in _resources_of_type(template, "AWS::Logs::MetricFilter")
+    }
+    assert patterns == {"[marker=ROOTGUARD_SCAN_EXIT, code]", "[marker=ROOTGUARD_SCAN_EXIT, code=3]"}
     assert 'echo "ROOTGUARD_SCAN_EXIT $SCAN_EXIT"' in _build_script(_buildspec())
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 @pytest.mark.parametrize(
-    "scan_exit, upload_fails, expected", [(0, False, 0), (1, False, 1), (3, False, 1), (0, True, 1)]
+    "scan_exit, upload_fails, expected",
+    [(0, False, 0), (1, False, 1), (3, False, 0), (2, False, 1), (4, False, 1), (0, True, 1), (3, True, 1)],
 )
 def test_build_script_exit_status_follows_the_scan_and_the_upload(
     tmp_path: Path, scan_exit: int, upload_fails: bool, expected: int
@@ -234,7 +252,8 @@ def test_build_script_exit_status_follows_the_scan_and_the_upload(
     assert done.returncode == expected, done.stderr
     assert f"ROOTGUARD_SCAN_EXIT {scan_exit}" in done.stdout
     log = calls.read_text(encoding="utf-8")
-    assert f"rootguard scan --publish --fail-on failed --output-dir {tmp_path}/src/rootguard-output" in log
+    fail_on = "failed,not-evaluated,spooled"
+    assert f"rootguard scan --publish --fail-on {fail_on} --output-dir {tmp_path}/src/rootguard-output" in log
     assert "--checks iam_org_root_sessions_enabled profile=rootguard-scanner region=eu-west-1" in log
     assert "aws s3 cp --recursive --only-show-errors" in log and "/runs/" in log
     assert f"aws s3 sync --only-show-errors s3://bucket/state/ {tmp_path}/src/rootguard-output/" in log

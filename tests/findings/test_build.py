@@ -213,7 +213,7 @@ def test_blank_message_falls_back_to_the_title(central) -> None:
         message="   ",
     )
     f = build_finding(r, central, RUN_AT)
-    assert f["Description"] == "IAM delegated administrators are on the allow-list"
+    assert f["Description"] == "IAM delegated administrators should be on the allow-list"
     assert f["Compliance"]["StatusReasons"] == [
         {"ReasonCode": "NOT_EVALUATED", "Description": "NOT_EVALUATED"}
     ]

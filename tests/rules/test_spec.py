@@ -82,3 +82,9 @@ def test_org_level_fail_severities() -> None:
     assert spec_for("organizations_iam_trusted_access_enabled").severity.fail == "HIGH"
     assert spec_for("organizations_scps_allow_root_sessions").severity.fail == "MEDIUM"
     assert spec_for("organizations_iam_delegated_admin_allowed").severity.fail == "MEDIUM"
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_titles_say_what_should_hold(check_id: str) -> None:
+    """The control style Security Hub users know: a FAILED finding titled "X should be Y" reads right."""
+    assert " should " in spec_for(check_id).title
