@@ -157,3 +157,11 @@ def test_an_unknown_flag_prints_that_commands_usage(cli) -> None:
     code, _, err = cli(organization(), "scan", "--bogus")
     assert code == 2
     assert "usage: rootguard scan" in err and "unrecognized arguments: --bogus" in err
+
+
+def test_progress_in_a_log_and_each_account_at_debug(cli) -> None:
+    _, _, err = cli(organization(), "scan")
+    assert "rootguard: member audit 3/3 100%" in err and "\r" not in err  # stderr is not a terminal here
+    _, _, err = cli(organization(), "scan", "-vv")
+    for account in MEMBERS:
+        assert f"member audit: {account} audited: clean" in err
