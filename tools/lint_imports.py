@@ -38,7 +38,7 @@ def main() -> int:
         lay_out(Path(tmp))
         env = {**os.environ, "PYTHONPATH": tmp}
         lint = Path(sys.executable).with_name("lint-imports")
-        command = [str(lint), "--no-cache", "--config", str(ROOT / "setup.cfg")]
+        command = [str(lint), "--no-cache", str(ROOT / "setup.cfg")]
         return subprocess.run(command, env=env, cwd=tmp, check=False).returncode
 
 

@@ -34,10 +34,14 @@ _GLOBAL_STS_HOSTS = frozenset({"sts.amazonaws.com"})
 
 
 def retry_config(region: str, max_attempts: int) -> Config:
+    # A 10 s connect timeout (botocore's default is 60 s): an endpoint that does not accept a connection in
+    # 10 s is down, and each of a run's requests would otherwise wait a minute per attempt to find out.
     return Config(
         region_name=region,
         retries={"mode": "adaptive", "max_attempts": max_attempts},
         user_agent=USER_AGENT,
+        connect_timeout=10,
+        read_timeout=60,
     )
 
 

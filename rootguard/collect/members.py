@@ -25,10 +25,11 @@ from rootguard.aws import (
     is_expired,
     is_throttling,
 )
+from rootguard.collect.breaker import AuditBreaker, BreakerOpen
 from rootguard.collect.credentials import read_root_credentials
 from rootguard.collect.progress import ProgressCallback, SerializedProgress
 from rootguard.errors import CollectError
-from rootguard.models import Account, AuditOutcome, MemberAudit, NotEvaluatedReason
+from rootguard.models import Account, AuditOutcome, ErrorKind, MemberAudit, NotEvaluatedReason
 
 log = logging.getLogger("rootguard.collect")
 
@@ -104,20 +105,31 @@ class _WorkerClients(threading.local):
 class MemberAuditor:
     """Audits one account at a time on the calling thread; never raises for an account's failure."""
 
-    def __init__(self, factory: ClientFactory, plan: MemberPlan) -> None:
+    def __init__(self, factory: ClientFactory, plan: MemberPlan, breaker: AuditBreaker | None = None) -> None:
         self._factory = factory
         self._plan = plan
         self._local = _WorkerClients()
+        self.breaker = breaker or AuditBreaker()
 
     def _clients(self) -> tuple[object, BorrowedCredentialsClient]:
         if self._local.sts is None or self._local.iam is None:
-            self._local.sts = self._factory.sts(audit=True)
-            self._local.iam = BorrowedCredentialsClient(self._factory.audit_client("iam"))
+            sts = self._factory.sts(audit=True)
+            iam = self._factory.audit_client("iam")
+            for client in (sts, iam):
+                self.breaker.attach(client)
+            self._local.sts, self._local.iam = sts, BorrowedCredentialsClient(iam)
         return self._local.sts, self._local.iam
 
     def audit(self, account_id: str) -> MemberAudit:
         method = "AssumeRoot" if self._plan.root_sessions else "AssumeRole"
         stage = "AssumeRoot" if self._plan.root_sessions else "AssumeRole"
+        if self.breaker.open:
+            reason = (
+                NotEvaluatedReason.THROTTLED
+                if self.breaker.kind is ErrorKind.THROTTLING
+                else NotEvaluatedReason.ERROR
+            )
+            return _failed(account_id, reason, f"not attempted: {self.breaker.reason}", method)
         try:
             sts, iam = self._clients()
             for attempt in (1, 2):
@@ -147,6 +159,13 @@ class MemberAuditor:
             raise CollectError("session expired twice")  # unreachable: the loop returns or raises
         except ClientError as exc:
             return self._classify(account_id, stage, exc, method)
+        except BreakerOpen as exc:
+            reason = (
+                NotEvaluatedReason.THROTTLED
+                if self.breaker.kind is ErrorKind.THROTTLING
+                else NotEvaluatedReason.ERROR
+            )
+            return _failed(account_id, reason, f"{stage}: stopped: {exc}", method)
         except (BotoCoreError, CollectError) as exc:
             return _failed(account_id, NotEvaluatedReason.ERROR, f"{stage}: {describe(exc)}", method)
         except Exception as exc:  # a bug or an unexpected answer must not cost the other accounts
