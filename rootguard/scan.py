@@ -19,12 +19,12 @@ from rootguard import __version__
 from rootguard.aws import home_region
 from rootguard.collect import collect_facts
 from rootguard.collect.progress import ProgressCallback
-from rootguard.errors import UsageError
+from rootguard.errors import AwsSetupError, UsageError
 from rootguard.files import writable_dir_problem
 from rootguard.findings.build import build_findings
 from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
 from rootguard.outputs import ASFF_FILE, RESULTS_FILE, write_findings, write_results
-from rootguard.publishing import placement_for, publish_findings
+from rootguard.publishing import placement_for, publish_findings, reconcile_controls
 from rootguard.rules import CHECK_IDS, needs_of, select
 from rootguard.rules import evaluate as evaluate_rules
 from rootguard.settings import Config
@@ -40,6 +40,7 @@ class ScanOutcome:
     meta: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
     publish_report: Any = None
+    reconcile_report: Any = None  # securityhub.reconcile_controls: the root-user controls after publishing
 
     @property
     def failed(self) -> int:
@@ -52,6 +53,12 @@ class ScanOutcome:
     @property
     def spooled(self) -> int:
         return int(getattr(self.publish_report, "spooled", 0) or 0)
+
+    @property
+    def reconcile_incomplete(self) -> bool:
+        """Reconciliation was asked for and did not finish: a change failed, or the hub could not be read."""
+        report = self.reconcile_report
+        return report is not None and bool(report.failed or report.errors)
 
 
 def check_ids_of(cfg: Config) -> list[str]:
@@ -142,4 +149,35 @@ def run_scan(
             completed_checks=completed_checks(results, check_ids),
             run_at=run_at,
         )
+        if cfg.securityhub.reconcile_controls:
+            outcome.reconcile_report = _reconcile(session, cfg, outcome, output_dir, run_at)
     return outcome
+
+
+def _reconcile(
+    session: boto3.Session, cfg: Config, outcome: ScanOutcome, output_dir: Path, run_at: datetime
+) -> Any:
+    """The opt-in reconciliation after publishing; a hub that cannot be read makes the run partial, it does
+    not undo what was written and published."""
+    from rootguard.securityhub.reconciler import ReconcileReport
+
+    try:
+        return reconcile_controls(
+            session,
+            cfg,
+            outcome.results,
+            caller=outcome.facts.caller,
+            output_dir=output_dir,
+            run_at=run_at,
+            apply=True,
+        )
+    except AwsSetupError as exc:
+        log.error("reconciliation of the root-user controls: %s", exc)
+        caller = outcome.facts.caller
+        return ReconcileReport(
+            dry_run=False,
+            account_id=caller.account_id,
+            region=caller.region,
+            skipped="the Security Hub administrator's findings could not be read",
+            errors=[str(exc)],
+        )
