@@ -208,6 +208,10 @@ EXPECTED_SCANNER_ACTIONS = {
     "securityhub:UpdateInsight",
 }
 
+# With securityhub.reconcile_controls (or `rootguard securityhub reconcile --apply`), in the Security Hub
+# administrator account: the enabled standards, and the updates of the root-user control findings.
+RECONCILE_ACTIONS = {"securityhub:GetEnabledStandards", "securityhub:BatchUpdateFindings"}
+
 # What rootguard does inside an audit root session: the summary, then the detail reads where something is
 # present. All of them are in AWS's IAMAuditRootUserCredentials task policy.
 EXPECTED_ROOT_SESSION_ACTIONS = {
@@ -221,6 +225,18 @@ EXPECTED_ROOT_SESSION_ACTIONS = {
 
 def _scanner_policy() -> dict[str, Any]:
     return json.loads((DEPLOY / "policies" / "scanner-policy.json").read_text(encoding="utf-8"))
+
+
+def _reconciling_scanner_policy() -> dict[str, Any]:
+    from deploy_support import load_build
+
+    return load_build().render_policy("scanner", parameters={"ReconcileRootUserControls": "true"})
+
+
+def test_reconciliation_statement_grants_exactly_its_actions() -> None:
+    assert_policy_covers_exactly(EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS, _reconciling_scanner_policy())
+    with pytest.raises(AssertionError, match="securityhub:batchupdatefindings"):
+        assert_policy_covers_exactly(EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS, _scanner_policy())
 
 
 def test_scanner_policy_grants_exactly_the_documented_scanner_actions() -> None:
@@ -273,3 +289,45 @@ def test_full_scan_publish_and_setup_use_exactly_the_scanner_policy(demo_sandbox
     refused = {(c.action, c.principal_kind, c.outcome) for c in sb.recorded_calls() if c.outcome != "ok"}
     assert refused == {("iam:GetAccountSummary", "root-session", "AccessDenied")}
     assert sb.recorded_actions("root-session") == EXPECTED_ROOT_SESSION_ACTIONS
+
+
+@pytest.mark.slow
+def test_scan_with_reconciliation_uses_exactly_the_reconciling_scanner_policy(
+    demo_sandbox: Any, tmp_path: Any
+) -> None:
+    """The same full run with securityhub.reconcile_controls on, from the account that is the demo's IAM and
+    Security Hub delegated administrator: exactly the scanner's actions plus the reconciliation statement's,
+    and the default policy (parameter off) would refuse it."""
+    from rootguard.cli import main
+
+    sb = demo_sandbox
+    admin = "222222222222"
+    config = tmp_path / "rootguard.yaml"
+    config.write_text("securityhub:\n  reconcile_controls: true\n")
+    from rootguard.securityhub.insights import insight_definitions
+
+    product = f"arn:aws:securityhub:{sb.region}:{admin}:product/{admin}/default"
+    drifted = insight_definitions(product)[0]  # setup must update it: UpdateInsight is in the policy too
+    sb.session(admin).client("securityhub").create_insight(
+        Name=drifted.name,
+        Filters={"ProductArn": drifted.filters["ProductArn"]},
+        GroupByAttribute="ResourceId",
+    )
+    sb.clear_recorded_calls()
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in sb.env(admin).items():
+            mp.setenv(key, value)
+        mp.delenv("AWS_PROFILE", raising=False)
+        mp.delenv("AWS_SESSION_TOKEN", raising=False)
+        scan_rc = main(["scan", "--publish", "--config", str(config), "--output-dir", str(tmp_path)])
+        setup_rc = main(["securityhub", "setup"])
+    assert scan_rc == 3 and setup_rc == 0
+    scanner = sb.recorded_actions("scanner", admin)
+    assert scanner == EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS, sorted(
+        scanner ^ (EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS)
+    )
+    assert_policy_covers_exactly(scanner, _reconciling_scanner_policy())
+    with pytest.raises(AssertionError, match="used but not allowed"):
+        assert_policy_covers_exactly(scanner, _scanner_policy())
+    refused = {(c.action, c.principal_kind, c.outcome) for c in sb.recorded_calls() if c.outcome != "ok"}
+    assert refused == {("iam:GetAccountSummary", "root-session", "AccessDenied")}
