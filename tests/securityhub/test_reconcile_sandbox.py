@@ -266,6 +266,22 @@ def test_updates_are_batched_paced_and_retried(org: Any, monkeypatch: Any, tmp_p
     assert sum(f["Workflow"]["Status"] == "SUPPRESSED" for f in root_findings().values()) == 100
 
 
+def test_with_security_hubs_quotas_no_update_is_throttled(
+    sandbox_factory: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """50 BatchUpdateFindings requests against the documented quota (10/s, burst 30; GetFindings 3/s, burst
+    6): the token buckets space them so that Security Hub never has to refuse one."""
+    quoted = scenario()
+    quoted.pop("faults")
+    sb = sandbox_factory(quoted)
+    rc, out = run(sb, monkeypatch, tmp_path, "securityhub", "reconcile", "--apply", "--yes")
+    assert rc == 0 and "suppressed 100 FAILED finding(s)" in out
+    refused = {
+        c.action for c in sb.recorded_calls() if c.outcome != "ok" and c.action.startswith("securityhub:")
+    }
+    assert refused == set()
+
+
 def test_a_hub_that_is_not_the_administrator_sees_no_member_findings(
     org: Any, monkeypatch: Any, tmp_path: Path
 ) -> None:
