@@ -295,37 +295,45 @@ def test_full_scan_publish_and_setup_use_exactly_the_scanner_policy(demo_sandbox
 def test_scan_with_reconciliation_uses_exactly_the_reconciling_scanner_policy(
     demo_sandbox: Any, tmp_path: Any
 ) -> None:
-    """The same full run with securityhub.reconcile_controls on, from the account that is the demo's IAM and
-    Security Hub delegated administrator: exactly the scanner's actions plus the reconciliation statement's,
-    and the default policy (parameter off) would refuse it."""
+    """The scanner policy rendered with ReconcileRootUserControls=true must allow exactly what the scanner does
+    when reconciliation is on: the full run of the test above (management account, setup) and the same scan with
+    securityhub.reconcile_controls from the demo's Security Hub (and IAM) delegated administrator, where
+    reconciliation runs. The default policy would refuse the reconciliation."""
     from rootguard.cli import main
+    from rootguard.securityhub.insights import insight_definitions
 
     sb = demo_sandbox
     admin = "222222222222"
     config = tmp_path / "rootguard.yaml"
     config.write_text("securityhub:\n  reconcile_controls: true\n")
-    from rootguard.securityhub.insights import insight_definitions
-
-    product = f"arn:aws:securityhub:{sb.region}:{admin}:product/{admin}/default"
-    drifted = insight_definitions(product)[0]  # setup must update it: UpdateInsight is in the policy too
-    sb.session(admin).client("securityhub").create_insight(
+    mgmt = sb.management_account_id
+    drifted = insight_definitions(f"arn:aws:securityhub:{sb.region}:{mgmt}:product/{mgmt}/default")[0]
+    sb.session().client("securityhub").create_insight(  # setup must update it: UpdateInsight
         Name=drifted.name,
         Filters={"ProductArn": drifted.filters["ProductArn"]},
         GroupByAttribute="ResourceId",
     )
     sb.clear_recorded_calls()
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in sb.env(admin).items():
-            mp.setenv(key, value)
-        mp.delenv("AWS_PROFILE", raising=False)
-        mp.delenv("AWS_SESSION_TOKEN", raising=False)
-        scan_rc = main(["scan", "--publish", "--config", str(config), "--output-dir", str(tmp_path)])
-        setup_rc = main(["securityhub", "setup"])
-    assert scan_rc == 3 and setup_rc == 0
-    scanner = sb.recorded_actions("scanner", admin)
-    assert scanner == EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS, sorted(
-        scanner ^ (EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS)
+
+    def cli(account: str, *args: str) -> int:
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in sb.env(account).items():
+                mp.setenv(key, value)
+            mp.delenv("AWS_PROFILE", raising=False)
+            mp.delenv("AWS_SESSION_TOKEN", raising=False)
+            return main(list(args))
+
+    assert cli(mgmt, "scan", "--publish", "--output-dir", str(tmp_path / "mgmt")) == 3
+    assert cli(mgmt, "securityhub", "setup") == 0
+    assert (
+        cli(admin, "scan", "--publish", "--config", str(config), "--output-dir", str(tmp_path / "admin")) == 3
     )
+
+    assert sb.recorded_actions("scanner", admin) >= RECONCILE_ACTIONS
+    assert not RECONCILE_ACTIONS & sb.recorded_actions("scanner", mgmt)
+    scanner = sb.recorded_actions("scanner")
+    expected = EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS
+    assert scanner == expected, sorted(scanner ^ expected)
     assert_policy_covers_exactly(scanner, _reconciling_scanner_policy())
     with pytest.raises(AssertionError, match="used but not allowed"):
         assert_policy_covers_exactly(scanner, _scanner_policy())
