@@ -1,4 +1,5 @@
-"""Publishing to Security Hub CSPM from a scan, a file, Prowler output or a spool; and its one-time set-up.
+"""Publishing to Security Hub CSPM from a scan, a file, Prowler output or a spool; its one-time set-up; and the
+reconciliation of the standard root-user controls with a run's proof.
 
 What `rootguard publish` can read is decided here, with one-line InputError for a file that is not one of
 them; the sending itself is rootguard's Security Hub publisher.
@@ -22,7 +23,9 @@ from rootguard.findings.build import Placement, build_findings
 from rootguard.findings.validate import FindingValidationError, validate_findings
 from rootguard.models import Caller, ResourceKind, Result
 from rootguard.securityhub import Publisher, setup_insights
-from rootguard.settings import SPOOL_FILE, Config
+from rootguard.securityhub.proof import proofs_from_results
+from rootguard.securityhub.reconciler import Prepared, Reconciler, ReconcileReport
+from rootguard.settings import AUDIT_LOG_FILE, SPOOL_FILE, Config
 
 DRY_RUN_FILE = "publish-dry-run.asff.json"
 
@@ -155,3 +158,41 @@ def publish_source(
 def securityhub_setup(session: boto3.Session, region: str | None = None) -> list[str]:
     """Create or update rootguard's insights in the caller's hub (idempotent); one line per insight."""
     return [change.line() for change in setup_insights(session, region)]
+
+
+# ------------------------------------------------------------------------------------- root-user controls
+
+
+def audit_log_path(output_dir: Path, audit_log: str | None = None) -> Path:
+    """Where changes to AWS are recorded: `--audit-log`, else <output-dir>/remediation-audit.jsonl (the one
+    log of remediation and reconciliation alike)."""
+    return Path(audit_log) if audit_log else output_dir / AUDIT_LOG_FILE
+
+
+def prepare_reconciliation(
+    session: boto3.Session, cfg: Config, results: list[Result], *, caller: Caller, run_at: datetime
+) -> tuple[Reconciler, Prepared]:
+    """Read the administrator's hub and plan the reconciliation of the root-user controls with `results`
+    (which must hold the member check and both feature checks); nothing is changed."""
+    reconciler = Reconciler(session, cfg.reconcile_settings(), caller=caller)
+    proofs = proofs_from_results(results, partition=caller.partition)
+    return reconciler, reconciler.prepare(proofs, run_at=run_at)
+
+
+def reconcile_controls(
+    session: boto3.Session,
+    cfg: Config,
+    results: list[Result],
+    *,
+    caller: Caller,
+    output_dir: Path,
+    run_at: datetime,
+    apply: bool,
+    audit_log: str | None = None,
+) -> ReconcileReport:
+    """Reconcile IAM.4, IAM.6 and IAM.9 with what `results` proved, writing every change to the audit log."""
+    from rootguard.remediate import AuditLog
+
+    reconciler, prepared = prepare_reconciliation(session, cfg, results, caller=caller, run_at=run_at)
+    audit = AuditLog(audit_log_path(output_dir, audit_log))
+    return reconciler.execute(prepared, apply=apply, audit=audit)

@@ -24,7 +24,7 @@ from rootguard.files import writable_dir_problem
 from rootguard.findings.build import build_findings
 from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
 from rootguard.outputs import ASFF_FILE, RESULTS_FILE, write_findings, write_results
-from rootguard.publishing import placement_for, publish_findings
+from rootguard.publishing import placement_for, publish_findings, reconcile_controls
 from rootguard.rules import CHECK_IDS, needs_of, select
 from rootguard.rules import evaluate as evaluate_rules
 from rootguard.settings import Config
@@ -44,6 +44,7 @@ class ScanOutcome:
     # files above still stand; the CLI prints them, then this, and exits 4.
     publish_error: AwsSetupError | None = None
     dry_run: bool = False
+    reconcile_report: Any = None  # securityhub.reconcile_controls: the root-user controls after publishing
 
     @property
     def failed(self) -> int:
@@ -68,6 +69,12 @@ class ScanOutcome:
     @property
     def spooled(self) -> int:
         return int(getattr(self.publish_report, "spooled", 0) or 0)
+
+    @property
+    def reconcile_incomplete(self) -> bool:
+        """Reconciliation was asked for and did not finish: a change failed, or the hub could not be read."""
+        report = self.reconcile_report
+        return report is not None and bool(report.failed or report.errors)
 
 
 def check_ids_of(cfg: Config) -> list[str]:
@@ -162,4 +169,35 @@ def run_scan(
         except AwsSetupError as exc:
             outcome.publish_error = exc
             outcome.publish_report = getattr(exc, "report", None)
+        if cfg.securityhub.reconcile_controls and outcome.publish_error is None:
+            outcome.reconcile_report = _reconcile(session, cfg, outcome, output_dir, run_at)
     return outcome
+
+
+def _reconcile(
+    session: boto3.Session, cfg: Config, outcome: ScanOutcome, output_dir: Path, run_at: datetime
+) -> Any:
+    """The opt-in reconciliation after publishing; a hub that cannot be read makes the run partial, it does
+    not undo what was written and published."""
+    from rootguard.securityhub.reconciler import ReconcileReport
+
+    try:
+        return reconcile_controls(
+            session,
+            cfg,
+            outcome.results,
+            caller=outcome.facts.caller,
+            output_dir=output_dir,
+            run_at=run_at,
+            apply=True,
+        )
+    except AwsSetupError as exc:
+        log.error("reconciliation of the root-user controls: %s", exc)
+        caller = outcome.facts.caller
+        return ReconcileReport(
+            dry_run=False,
+            account_id=caller.account_id,
+            region=caller.region,
+            skipped="the Security Hub administrator's findings could not be read",
+            errors=[str(exc)],
+        )

@@ -3,7 +3,8 @@
 :class:`Config` is what a team writes (``rootguard.yaml``, command-line flags override it, Prowler's
 ``rootguard_*`` keys map onto it). It derives the settings of each stage, so the standalone scan and the
 Prowler bridge judge alike: :meth:`Config.collect_config` (how facts are read), :meth:`Config.rule_config`
-(how they are judged) and :meth:`Config.publish_settings` (how findings are sent).
+(how they are judged), :meth:`Config.publish_settings` (how findings are sent) and
+:meth:`Config.reconcile_settings` (how the standard root-user controls are reconciled).
 
 Numbers and switches are strict: ``max_workers: true`` or ``archive_resolved: "no"`` is an error naming the
 field, not a silent 1 or True.
@@ -35,8 +36,16 @@ MAX_ATTEMPTS_RANGE = (1, 20)
 # Security Hub (CSPM) BatchImportFindings quota per account and Region: 10 requests/s, burst 30.
 IMPORT_RATE = 10.0
 IMPORT_BURST = 30
+# Security Hub (CSPM) BatchUpdateFindings quota per account and Region: 10 requests/s, burst 30 (API reference).
+UPDATE_RATE = 10.0
+UPDATE_BURST = 30
+# Reading every active control finding for the security score costs one GetFindings page (3/s) per 100.
+SCORE_MAX_FINDINGS = 50_000
 OUTPUT_DIR = "rootguard-output"
 SPOOL_FILE = "securityhub-spool.jsonl"
+AUDIT_LOG_FILE = (
+    "remediation-audit.jsonl"  # every change rootguard makes to AWS, remediation or reconciliation
+)
 # IAM role names: 1..64 of [\w+=,.@-]; a path is not accepted here.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
@@ -139,6 +148,21 @@ class PublishSettings(_Settings):
         return role_name(value)
 
 
+class ReconcileSettings(_Settings):
+    """How the standard root-user controls are reconciled (rootguard.securityhub.reconcile)."""
+
+    rate_per_second: Rate = UPDATE_RATE  # BatchUpdateFindings per account and Region
+    burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = UPDATE_BURST
+    read_rate_per_second: Rate = 3.0  # GetFindings
+    read_burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = 6
+    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = 4
+    backoff_base_s: Annotated[float, Field(ge=0, le=60)] = 0.5
+    backoff_cap_s: Annotated[float, Field(ge=0, le=300)] = 8.0
+    botocore_max_attempts: Annotated[int, Strict(), Field(ge=1, le=20)] = 5
+    # Active control findings read for the security score; 0: no score (the root controls' status still shows).
+    score_max_findings: Annotated[int, Strict(), Field(ge=0, le=10_000_000)] = SCORE_MAX_FINDINGS
+
+
 # ------------------------------------------------------------------------------------------ the config file
 
 
@@ -149,6 +173,10 @@ class SecurityHubSettings(_Settings):
     burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = IMPORT_BURST
     archive_resolved: StrictBool = True
     summary_finding: StrictBool = False
+    # After `scan --publish`: reconcile the standard root-user controls (IAM.4, IAM.6, IAM.9) with the
+    # member check's proof. Changes AWS state (BatchUpdateFindings), so only when turned on here.
+    reconcile_controls: StrictBool = False
+    score_max_findings: Annotated[int, Strict(), Field(ge=0, le=10_000_000)] = SCORE_MAX_FINDINGS
 
     @field_validator("member_role_name")
     @classmethod
@@ -211,6 +239,11 @@ class Config(_Settings):
         }
         values.update(overrides)
         return PublishSettings(**values)
+
+    def reconcile_settings(self, **overrides: Any) -> ReconcileSettings:
+        values: dict[str, Any] = {"score_max_findings": self.securityhub.score_max_findings}
+        values.update(overrides)
+        return ReconcileSettings(**values)
 
 
 def parse_config(raw: Any, name: str) -> Config:

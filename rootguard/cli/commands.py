@@ -109,6 +109,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_securityhub(args: argparse.Namespace) -> int:
     from rootguard.publishing import securityhub_setup
 
+    if args.sh_command == "reconcile":
+        from rootguard.cli import reconcile
+
+        cfg = _apply_overrides(args, _config(args))
+        return reconcile.run(args, _session(args, cfg), cfg, _output_dir(args, cfg))
     cfg = _config(args)
     session = _session(args, cfg)
     for line in securityhub_setup(session):

@@ -1,8 +1,9 @@
 """`rootguard demo`: the whole job on the embedded sandbox organization.
 
 Serves the demo scenario, runs the standalone scan and publishes to the sandbox's Security Hub, runs the real
-`prowler aws --checks-folder checks/` against the same sandbox and shows that both agree, then prints what a
-person would see in Security Hub.
+`prowler aws --checks-folder checks/` against the same sandbox and shows that both agree, prints what a person
+would see in Security Hub, then reconciles the standard root-user controls (IAM.4, IAM.6, IAM.9) with the scan's
+proof as the Security Hub administrator and shows each standard's score before and after.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -98,4 +100,69 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
         out.write("  Files:\n")
         for name, path in outcome.files.items():
             out.write(f"    {name}: {path}\n")
+
+        admin = sb.scenario.securityhub.administrator_of(sb.scenario.organization)
+        if admin is not None:
+            out.write(
+                "\n== Security Hub score: IAM.4, IAM.6 and IAM.9 reconciled with the scan's proof, as the "
+                f"Security Hub administrator {admin} ==\n"
+            )
+            first = _reconcile(sb, admin, outcome.results, output_dir, out, detail=True)
+            last = _remediate_and_rescore(sb, admin, session, outcome, output_dir, out) or first
+            moved = ", ".join(
+                f"{a.name} {a.before.text()} -> {b.after.text()}"
+                for a, b in zip(first.scores, last.scores, strict=True)
+            )
+            out.write(f"\n  Security score since the demo began (administrator's view): {moved}\n")
     return 0
+
+
+def _reconcile(sb, admin: str, results, output_dir: Path, out: TextIO, *, detail: bool):  # type: ignore[no-untyped-def]
+    """The scan's proof, applied by the Security Hub administrator (the security account, also the IAM
+    delegated administrator), which sees and updates every member's control findings."""
+    from rootguard.aws import identify
+    from rootguard.publishing import reconcile_controls
+
+    session = sb.session(admin)
+    report = reconcile_controls(
+        session,
+        Config(),
+        results,
+        caller=identify(session),
+        output_dir=output_dir,
+        run_at=datetime.now(UTC),
+        apply=True,
+    )
+    out.writelines(f"  {line}\n" for line in report.lines(detail=detail))
+    return report
+
+
+def _remediate_and_rescore(sb, admin: str, session, outcome, output_dir: Path, out: TextIO):  # type: ignore[no-untyped-def]
+    """A control's status in the administrator's view is Failed while any member fails it: delete the leftover
+    root credentials that can be deleted, let Security Hub run its daily checks, scan and reconcile again."""
+    from rootguard.remediate import AuditLog, apply_plan, plan_delete_root_credentials
+    from rootguard.sandbox import securityhub
+    from rootguard.scan import collect_and_evaluate
+    from rootguard.securityhub.proof import NEEDED_CHECKS
+
+    failing = [
+        r.resource.id for r in outcome.results if r.check_id == MEMBER_CHECK_ID and r.status is Status.FAIL
+    ]
+    if not failing:
+        return None
+    out.write(
+        f"\n== After `rootguard remediate delete-root-credentials --all-failing --apply` ({len(failing)} accounts) "
+        "and Security Hub's next daily checks ==\n"
+    )
+    plan = plan_delete_root_credentials(session, failing, sb.region)
+    done = apply_plan(session, plan, sb.region, AuditLog(output_dir / "remediation-audit.jsonl"), apply=True)
+    for account in done.accounts:
+        out.write(f"  {account.account_id}: {account.status.value}\n")
+    securityhub.run_security_checks(sb.region)
+    _, results = collect_and_evaluate(session, Config(), list(NEEDED_CHECKS))
+    report = _reconcile(sb, admin, results, output_dir, out, detail=False)
+    out.write(
+        "  The accounts still failing are the ones rootguard cannot audit (here: the Sandbox OU, whose deny-root\n"
+        "  SCP blocks root sessions): add the `aws:AssumedRoot` exemption to the SCP and scan again.\n"
+    )
+    return report

@@ -19,11 +19,11 @@ import argparse
 from collections.abc import Iterable
 from typing import Protocol
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-EXIT_AWS = 4
+EXIT_OK = 0  # everything evaluated, everything published
+EXIT_FAILED = 1  # --fail-on failed and at least one check FAILED
+EXIT_USAGE = 2  # usage or configuration error (bad flag, config or input file)
+EXIT_PARTIAL = 3  # something not evaluated, findings spooled, or a reconciliation change that did not land
+EXIT_AWS = 4  # AWS set-up error a user can fix: credentials, profile, account type, Security Hub not enabled
 EXIT_INTERRUPTED = 130
 
 FAILED = "failed"
@@ -60,6 +60,8 @@ def scan_exit_code(outcome: ScanCounts, fail_on: Iterable[str] = DEFAULT_FAIL_ON
     conditions = frozenset(fail_on)
     if FAILED in conditions and outcome.failed:
         return EXIT_FAILED
-    if (NOT_EVALUATED in conditions and outcome.not_evaluated) or (SPOOLED in conditions and outcome.spooled):
+    # A reconciliation change that did not land is, like a spooled finding, something the hub lacks.
+    unlanded = outcome.spooled or getattr(outcome, "reconcile_incomplete", False)
+    if (NOT_EVALUATED in conditions and outcome.not_evaluated) or (SPOOLED in conditions and unlanded):
         return EXIT_PARTIAL
     return EXIT_OK

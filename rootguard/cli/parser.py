@@ -86,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     shsub.required = True
     setup = _leaf(shsub.add_parser("setup", help="create rootguard's insights (idempotent)"))
     _common(setup)
+    rec = shsub.add_parser(
+        "reconcile",
+        help="suppress IAM.4/IAM.6/IAM.9 findings of member accounts proved clean (dry run unless --apply)",
+    )
+    _common(rec)
+    rec.add_argument("--apply", action="store_true", help="change the findings (default: dry run)")
+    rec.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rec.add_argument(
+        "--audit-log", help="append-only audit log (default: <output-dir>/remediation-audit.jsonl)"
+    )
+    rec.add_argument("--output-dir")
+    rec.add_argument("--max-workers", type=int, help="member audit concurrency (1..64)")
+    rec.add_argument("--fallback-role", help="role to assume in members when root sessions are unavailable")
 
     sb = sub.add_parser("sandbox", help="the local AWS organization used by tests and the demo")
     sbsub = sb.add_subparsers(dest="sb_command", metavar="SUBCOMMAND")

@@ -90,3 +90,5 @@ def print_outcome(outcome: ScanOutcome, fmt: str, out: TextIO) -> None:
         )
     if outcome.publish_report is not None:
         out.write(f"{outcome.publish_report.summary()}\n")
+    if outcome.reconcile_report is not None:
+        out.writelines(f"{line}\n" for line in outcome.reconcile_report.lines())

@@ -16,7 +16,7 @@ Module map (moto's shape: per service a backend, the state, and responses, the w
     scenarios/            model (the format), loader, generator, seeding; the bundled *.yaml
     organizations/ iam/ sts/ securityhub/
                           per service: backend.py (state, rules) and responses.py (moto's response class
-                          extended); securityhub/ adds asff, filters, errors and api_model
+                          extended); securityhub/ adds asff, filters, errors, api_model and controls
     request_pipeline.py   before moto's dispatch: faults, credentials, root sessions, SCPs, recording
     caller.py             who is calling (access key -> principal, once per request)
     state.py              the sandbox's own state: root users, principals, features, the active sandbox

@@ -67,6 +67,7 @@ class ErrorRule(_Rule):
 DEFAULT_QUOTAS: tuple[QuotaRule, ...] = (
     QuotaRule(service="securityhub", action="BatchImportFindings", rate=10, burst=30),
     QuotaRule(service="securityhub", action="GetFindings", rate=3, burst=6),
+    QuotaRule(service="securityhub", action="BatchUpdateFindings", rate=10, burst=30),
 )
 
 

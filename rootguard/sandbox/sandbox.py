@@ -18,7 +18,7 @@ from rootguard.sandbox.patching import PatchSet
 from rootguard.sandbox.recorder import RecordedCall
 from rootguard.sandbox.scenarios.loader import load_scenario
 from rootguard.sandbox.scenarios.model import Scenario, ScenarioError
-from rootguard.sandbox.scenarios.seeding import seed
+from rootguard.sandbox.scenarios.seeding import create_scanner, seed
 from rootguard.sandbox.state import Gating, RootUser, SandboxState
 
 PRINCIPALS = ("scanner", "root")
@@ -144,7 +144,13 @@ class Sandbox:
     def _seed(self) -> None:
         sc = self.scenario
         # lazy: Security Hub loads botocore's model, which `import rootguard.sandbox` need not pay for
-        from rootguard.sandbox.securityhub.backend import enable_hub
+        from rootguard.sandbox.securityhub.backend import (
+            configure_controls,
+            enable_hub,
+            enable_standards,
+            run_security_checks,
+        )
+        from rootguard.sandbox.securityhub.controls import STANDARD_ALIASES, ControlsConfig
 
         st = SandboxState(
             partition=sc.partition,
@@ -167,10 +173,34 @@ class Sandbox:
         self._patches = patches
         seed(st, sc)
         everyone = [sc.management_account_id, *(a.id for a in sc.accounts)]
-        for key, regions in sc.securityhub.enabled.items():
+        hub = sc.securityhub
+        standards = [STANDARD_ALIASES.get(s, s) for s in hub.standards]
+        administrator = hub.administrator_of(sc.organization)
+        if administrator is not None and administrator not in st.scanners:
+            create_scanner(st, administrator, sc.home_region)  # who reconciles the members' findings
+        configure_controls(
+            ControlsConfig(
+                administrator=administrator,
+                standards=tuple(standards),
+                without_credentials=hub.root_controls_without_credentials,
+                stand_ins={
+                    "PASSED": hub.other_controls.passed,
+                    "FAILED": hub.other_controls.failed,
+                    "WARNING": hub.other_controls.unknown,
+                },
+            )
+        )
+        hubs: dict[str, list[str]] = {}
+        for key, regions in hub.enabled.items():
             for account_id in everyone if key == "*" else [key]:
                 for region in regions:
                     enable_hub(account_id, region)
+                    if standards:
+                        enable_standards(account_id, region, standards)
+                    hubs.setdefault(region, []).append(account_id)
+        if standards:
+            for region, accounts in hubs.items():
+                run_security_checks(region, accounts)
 
     # ------------------------------------------------------------------------------------ identity
 

@@ -176,6 +176,7 @@ class SandboxState:
         default_factory=dict
     )  # account id -> scanner (key id, secret)
     recorder: ActionRecorder = field(default_factory=ActionRecorder, repr=False)
+    securityhub: Any = None  # rootguard.sandbox.securityhub.controls.ControlsConfig, set when seeding
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def root_user(self, account_id: str) -> RootUser:

@@ -22,6 +22,8 @@ Sleep = Callable[[float], None]
 
 IMPORT_ACTION = "BatchImportFindings"
 READ_ACTION = "GetFindings"
+UPDATE_ACTION = "BatchUpdateFindings"
+STANDARDS_ACTION = "GetEnabledStandards"
 
 
 class TokenBucket:
@@ -116,8 +118,9 @@ class Pacer:
     them, not jittered by serialization time.
     """
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, actions: tuple[str, ...] = (IMPORT_ACTION, READ_ACTION)) -> None:
         self._limiter = limiter
+        self._actions = actions  # each needs a limit in the limiter
         self._paced: set[int] = set()  # clients already hooked: a second hook would take two tokens
         self._lock = threading.Lock()
 
@@ -127,6 +130,6 @@ class Pacer:
             if id(client) in self._paced:
                 return
             self._paced.add(id(client))
-        for action in (IMPORT_ACTION, READ_ACTION):
+        for action in self._actions:
             bucket = self._limiter.bucket(target.account_id, target.region, action)
             client.meta.events.register_first(f"before-send.securityhub.{action}", _token_taker(bucket))

@@ -48,7 +48,11 @@ AUDIT, DELETE, CREATE_PASSWORD = (
 VARIANTS: dict[str, list[dict[str, str]]] = {
     "scanner-role.yaml": [
         {},
-        {"MemberImportRoleName": "rootguard-securityhub-import", "FallbackRoleName": "rg-fb"},
+        {
+            "MemberImportRoleName": "rootguard-securityhub-import",
+            "FallbackRoleName": "rg-fb",
+            "ReconcileRootUserControls": "true",
+        },
     ],
     "member-import-role.yaml": [{}, {"FallbackRoleName": "rootguard-fallback-audit"}],
     "remediation-role.yaml": [{}, {"AllowPasswordRecovery": "true"}],
@@ -317,6 +321,19 @@ def test_render_with_member_placement_adds_exactly_one_statement() -> None:
     member = statements(build.render_policy("scanner", parameters={"MemberImportRoleName": "rg-import"}))
     assert member[: len(base)] == base and len(member) == len(base) + 1
     assert member[-1]["Resource"] == "arn:aws:iam::*:role/rg-import"
+
+
+def test_render_with_reconciliation_adds_its_allow_and_its_guard_rail() -> None:
+    base = statements(build.render_policy("scanner"))
+    on = statements(build.render_policy("scanner", parameters={"ReconcileRootUserControls": "true"}))
+    assert on[: len(base)] == base and len(on) == len(base) + 2
+    allow, deny = on[-2:]
+    assert allow["Action"] == ["securityhub:BatchUpdateFindings", "securityhub:GetEnabledStandards"]
+    assert allow["Resource"] == "arn:aws:securityhub:*:${aws:PrincipalAccount}:hub/default"
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {
+        "ForAnyValue:StringEquals": {"securityhub:ASFFSyntaxPath/Workflow.Status": ["NOTIFIED", "RESOLVED"]}
+    }
+    assert not any("BatchUpdateFindings" in json.dumps(stmt) for stmt in base)
 
 
 def test_render_errors_are_one_line_and_name_the_problem() -> None:

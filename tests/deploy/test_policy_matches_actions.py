@@ -210,6 +210,10 @@ EXPECTED_SCANNER_ACTIONS = {
     "securityhub:UpdateInsight",
 }
 
+# With securityhub.reconcile_controls (or `rootguard securityhub reconcile --apply`), in the Security Hub
+# administrator account: the enabled standards, and the updates of the root-user control findings.
+RECONCILE_ACTIONS = {"securityhub:GetEnabledStandards", "securityhub:BatchUpdateFindings"}
+
 # What rootguard does inside an audit root session: the summary, then the detail reads where something is
 # present. All of them are in AWS's IAMAuditRootUserCredentials task policy.
 EXPECTED_ROOT_SESSION_ACTIONS = {
@@ -223,6 +227,18 @@ EXPECTED_ROOT_SESSION_ACTIONS = {
 
 def _scanner_policy() -> dict[str, Any]:
     return json.loads((DEPLOY / "policies" / "scanner-policy.json").read_text(encoding="utf-8"))
+
+
+def _reconciling_scanner_policy() -> dict[str, Any]:
+    from deploy_support import load_build
+
+    return load_build().render_policy("scanner", parameters={"ReconcileRootUserControls": "true"})
+
+
+def test_reconciliation_statement_grants_exactly_its_actions() -> None:
+    assert_policy_covers_exactly(EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS, _reconciling_scanner_policy())
+    with pytest.raises(AssertionError, match="securityhub:batchupdatefindings"):
+        assert_policy_covers_exactly(EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS, _scanner_policy())
 
 
 def test_scanner_policy_grants_exactly_the_documented_scanner_actions() -> None:
@@ -275,3 +291,53 @@ def test_full_scan_publish_and_setup_use_exactly_the_scanner_policy(demo_sandbox
     refused = {(c.action, c.principal_kind, c.outcome) for c in sb.recorded_calls() if c.outcome != "ok"}
     assert refused == {("iam:GetAccountSummary", "root-session", "AccessDenied")}
     assert sb.recorded_actions("root-session") == EXPECTED_ROOT_SESSION_ACTIONS
+
+
+@pytest.mark.slow
+def test_scan_with_reconciliation_uses_exactly_the_reconciling_scanner_policy(
+    demo_sandbox: Any, tmp_path: Any
+) -> None:
+    """The scanner policy rendered with ReconcileRootUserControls=true must allow exactly what the scanner does
+    when reconciliation is on: the full run of the test above (management account, setup) and the same scan with
+    securityhub.reconcile_controls from the demo's Security Hub (and IAM) delegated administrator, where
+    reconciliation runs. The default policy would refuse the reconciliation."""
+    from rootguard.cli import main
+    from rootguard.securityhub.insights import insight_definitions
+
+    sb = demo_sandbox
+    admin = "222222222222"
+    config = tmp_path / "rootguard.yaml"
+    config.write_text("securityhub:\n  reconcile_controls: true\n")
+    mgmt = sb.management_account_id
+    drifted = insight_definitions(f"arn:aws:securityhub:{sb.region}:{mgmt}:product/{mgmt}/default")[0]
+    sb.session().client("securityhub").create_insight(  # setup must update it: UpdateInsight
+        Name=drifted.name,
+        Filters={"ProductArn": drifted.filters["ProductArn"]},
+        GroupByAttribute="ResourceId",
+    )
+    sb.clear_recorded_calls()
+
+    def cli(account: str, *args: str) -> int:
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in sb.env(account).items():
+                mp.setenv(key, value)
+            mp.delenv("AWS_PROFILE", raising=False)
+            mp.delenv("AWS_SESSION_TOKEN", raising=False)
+            return main(list(args))
+
+    assert cli(mgmt, "scan", "--publish", "--output-dir", str(tmp_path / "mgmt")) == 3
+    assert cli(mgmt, "securityhub", "setup") == 0
+    assert (
+        cli(admin, "scan", "--publish", "--config", str(config), "--output-dir", str(tmp_path / "admin")) == 3
+    )
+
+    assert sb.recorded_actions("scanner", admin) >= RECONCILE_ACTIONS
+    assert not RECONCILE_ACTIONS & sb.recorded_actions("scanner", mgmt)
+    scanner = sb.recorded_actions("scanner")
+    expected = EXPECTED_SCANNER_ACTIONS | RECONCILE_ACTIONS
+    assert scanner == expected, sorted(scanner ^ expected)
+    assert_policy_covers_exactly(scanner, _reconciling_scanner_policy())
+    with pytest.raises(AssertionError, match="used but not allowed"):
+        assert_policy_covers_exactly(scanner, _scanner_policy())
+    refused = {(c.action, c.principal_kind, c.outcome) for c in sb.recorded_calls() if c.outcome != "ok"}
+    assert refused == {("iam:GetAccountSummary", "root-session", "AccessDenied")}

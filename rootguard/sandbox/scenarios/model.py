@@ -140,8 +140,37 @@ class RootSessionsSpec(_Model):
     credential_tasks_require_root_credentials_management: bool = True
 
 
+class StandInControlsSpec(_Model):
+    """How many of each standard's other controls pass, fail or are unknown (stand-in findings in the
+    administrator's account), so the security score counts more than the root-user controls."""
+
+    passed: int = Field(default=0, ge=0, le=1000)
+    failed: int = Field(default=0, ge=0, le=1000)
+    unknown: int = Field(default=0, ge=0, le=1000)
+
+
 class SecurityHubSpec(_Model):
     enabled: dict[str, list[str]] = Field(default_factory=dict)  # account id or "*" -> Regions
+    # The Security Hub administrator, who sees and updates every member's findings. Default: the
+    # organization's delegated administrator for securityhub.amazonaws.com, if any.
+    administrator: str | None = None
+    # Standards enabled in every enabled hub: ids (standards/pci-dss/v/3.2.1) or short (pci-dss/v/3.2.1).
+    standards: list[str] = Field(default_factory=list)
+    # How IAM.4, IAM.6 and IAM.9 judge a root user without credentials: NOT_APPLICABLE (archived
+    # NOT_AVAILABLE findings, the AWS Config rules' documented behaviour) or FAILED (IAM.6 and IAM.9 fail).
+    root_controls_without_credentials: Literal["NOT_APPLICABLE", "FAILED"] = "NOT_APPLICABLE"
+    other_controls: StandInControlsSpec = Field(default_factory=StandInControlsSpec)
+
+    @field_validator("administrator", mode="before")
+    @classmethod
+    def _admin(cls, value: Any) -> Any:
+        return None if value is None else _account_id(value)
+
+    def administrator_of(self, organization: OrganizationSpec) -> str | None:
+        if self.administrator is not None:
+            return self.administrator
+        admins = organization.delegated_administrators.get("securityhub.amazonaws.com") or []
+        return admins[0] if admins else None
 
 
 class Scenario(_Model):
@@ -234,6 +263,17 @@ def check_references(s: Scenario) -> None:
     for key in s.securityhub.enabled:
         if key != "*" and key not in seen:
             raise ScenarioError(f"securityhub.enabled.{key}: not '*' or an account of the scenario")
+    if s.securityhub.administrator is not None and s.securityhub.administrator not in seen:
+        raise ScenarioError(
+            f"securityhub.administrator: {s.securityhub.administrator} is not an account of the scenario"
+        )
+    from rootguard.sandbox.securityhub.controls import STANDARD_ALIASES, STANDARDS
+
+    for i, standard in enumerate(s.securityhub.standards):
+        if standard not in STANDARDS and standard not in STANDARD_ALIASES:
+            raise ScenarioError(
+                f"securityhub.standards[{i}]: {standard!r} is not one of {', '.join(STANDARD_ALIASES)}"
+            )
     if (
         IAM_SERVICE_PRINCIPAL in org.delegated_administrators
         and IAM_SERVICE_PRINCIPAL not in org.trusted_access

@@ -1,10 +1,12 @@
-"""State of the sandbox's Security Hub: findings, product subscriptions and insights per account and Region.
+"""State of the sandbox's Security Hub: findings, product subscriptions, insights and standards per account and
+Region, and the administrator's view of its members' findings.
 
 It sits next to moto's ``securityhub_backends`` (which keeps whether the hub is enabled) in a
 ``BackendDict`` of its own, so moto resets it together with every other backend.
 
 Behaviour follows the Security Hub user guide, "BatchImportFindings for finding providers" and "Setting the
-workflow status of findings"; each rule cites its source where it is applied.
+workflow status of findings"; each rule cites its source where it is applied. The root-user controls, control
+status and the security score are rootguard.sandbox.securityhub.controls.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.securityhub.models import SecurityHubBackend, securityhub_backends
 
+from rootguard.sandbox import state as sandbox_state
+from rootguard.sandbox.securityhub import controls
 from rootguard.sandbox.securityhub.api_model import string_filter_fields
 from rootguard.sandbox.securityhub.asff import (
     MAX_FINDING_BYTES,
@@ -127,7 +131,8 @@ class SecurityHubState(BaseBackend):
         self.findings: dict[tuple[str, str], StoredFinding] = {}
         self.product_subscriptions: dict[str, str] = {}  # product ARN -> subscription ARN
         self.insights: dict[str, dict[str, Any]] = {}
-        self._cursors: OrderedDict[str, list[tuple[str, str]]] = OrderedDict()
+        self.standards: dict[str, dict[str, Any]] = {}  # StandardsId -> its StandardsSubscription
+        self._cursors: OrderedDict[str, list[tuple[str, tuple[str, str]]]] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------- hub state
 
@@ -146,6 +151,21 @@ class SecurityHubState(BaseBackend):
 
     def hub_arn(self) -> str:
         return f"arn:{self.partition}:securityhub:{self.region_name}:{self.account_id}:hub/default"
+
+    # ------------------------------------------------------------------------- administrator and members
+
+    def visible(self) -> list[SecurityHubState]:
+        """The hubs whose findings this account sees: its own, and, for the Security Hub administrator, every
+        member's in this Region ("administrator accounts can view findings from member accounts"; user
+        guide, "Administrator and member accounts")."""
+        return [self, *(state(m, self.region_name) for m in members_of(self.account_id, self.region_name))]
+
+    def changed(self) -> None:
+        """Findings changed: open cursors here and in the administrator's view are stale."""
+        self._cursors.clear()
+        admin = _controls_config().administrator
+        if admin and admin != self.account_id:
+            state(admin, self.region_name)._cursors.clear()
 
     # ------------------------------------------------------------------------------- product subscriptions
 
@@ -234,7 +254,7 @@ class SecurityHubState(BaseBackend):
             self._upsert(finding, product, now)
             success += 1
         if success:
-            self._cursors.clear()
+            self.changed()
         return ImportOutcome(success, failed)
 
     def _upsert(self, incoming: Mapping[str, Any], product: ProductRef, now: str) -> None:
@@ -336,7 +356,12 @@ class SecurityHubState(BaseBackend):
             keys = self._matching_keys(filters, sort_criteria)
             cursor_id, offset = uuid.uuid4().hex, 0
         page_keys = keys[offset : offset + limit]
-        page = [self.findings[key].data for key in page_keys if key in self.findings]
+        hubs = {hub.account_id: hub for hub in self.visible()}
+        page = [
+            hubs[account].findings[key].data
+            for account, key in page_keys
+            if account in hubs and key in hubs[account].findings
+        ]
         if offset + limit >= len(keys):
             self._cursors.pop(cursor_id, None)
             return page, None
@@ -347,15 +372,20 @@ class SecurityHubState(BaseBackend):
 
     def _matching_keys(
         self, filters: Mapping[str, Any] | None, sort_criteria: list[Mapping[str, Any]] | None
-    ) -> list[tuple[str, str]]:
+    ) -> list[tuple[str, tuple[str, str]]]:
         try:
             predicate = compile_filters(filters)
             order = compile_sort(sort_criteria)
         except FilterError as problem:
             raise InvalidInputException(str(problem)) from None
-        keys = [key for key, stored in self.findings.items() if predicate(stored.data)]
+        data: dict[tuple[str, tuple[str, str]], dict[str, Any]] = {}
+        for hub in self.visible():
+            for key, stored in hub.findings.items():
+                if predicate(stored.data):
+                    data[(hub.account_id, key)] = stored.data
+        keys = list(data)
         for field_name, descending in reversed(order):  # stable sorts, last criterion first
-            keys.sort(key=lambda k: sort_key_value(self.findings[k].data, field_name), reverse=descending)
+            keys.sort(key=lambda k: sort_key_value(data[k], field_name), reverse=descending)
         return keys
 
     # --------------------------------------------------------------------------------- BatchUpdateFindings
@@ -375,6 +405,8 @@ class SecurityHubState(BaseBackend):
         processed: list[dict[str, str]] = []
         unprocessed: list[dict[str, Any]] = []
         seen: set[tuple[str, str]] = set()
+        hubs = self.visible()
+        touched: set[str] = set()
         for identifier in identifiers:
             key = (identifier["ProductArn"], identifier["Id"])
             ident = {"Id": identifier["Id"], "ProductArn": identifier["ProductArn"]}
@@ -384,15 +416,144 @@ class SecurityHubState(BaseBackend):
                 )
                 continue
             seen.add(key)
-            stored = self.findings.get(key)
-            if stored is None:
+            # An administrator updates its members' findings too (user guide, "BatchUpdateFindings for
+            # customers"); a member only its own: another account's finding is not found.
+            owner = next((hub for hub in hubs if key in hub.findings), None)
+            if owner is None:
                 unprocessed.append(_unprocessed(ident, "FindingNotFound", "Finding Not Found"))
                 continue
-            _apply_update(stored, updates, now)
+            _apply_update(owner.findings[key], updates, now)
+            touched.add(owner.account_id)
             processed.append(ident)
-        if processed:
-            self._cursors.clear()
+        for account in touched:
+            state(account, self.region_name).changed()
         return processed, unprocessed
+
+    # ------------------------------------------------------------------------------------------- standards
+
+    def batch_enable_standards(self, requests: list[Any]) -> list[dict[str, Any]]:
+        """Subscribe to standards by ARN (the standards of controls.STANDARDS); already enabled ones are
+        returned as they are. Control findings follow at the next security check."""
+        if not isinstance(requests, list) or not 1 <= len(requests) <= 25:
+            raise InvalidInputException("StandardsSubscriptionRequests must contain between 1 and 25 items")
+        out = []
+        for request in requests:
+            arn = request.get("StandardsArn") if isinstance(request, Mapping) else None
+            standard = controls.standard_id_of_arn(arn) if isinstance(arn, str) else None
+            if standard is None or arn != controls.standard_arn(self.partition, self.region_name, standard):
+                raise InvalidInputException(f"Invalid StandardsArn {arn}")
+            out.append(self.enable_standard(standard))
+        return out
+
+    def enable_standard(self, standard: str) -> dict[str, Any]:
+        found = self.standards.get(standard)
+        if found is None:
+            found = self.standards[standard] = {
+                "StandardsSubscriptionArn": controls.subscription_arn(
+                    self.partition, self.region_name, self.account_id, standard
+                ),
+                "StandardsArn": controls.standard_arn(self.partition, self.region_name, standard),
+                "StandardsInput": {},
+                "StandardsStatus": "READY",
+                "StandardsControlsUpdatable": "READY_FOR_UPDATES",
+            }
+        return copy.deepcopy(found)
+
+    def batch_disable_standards(self, arns: list[Any]) -> list[dict[str, Any]]:
+        if not isinstance(arns, list) or not 1 <= len(arns) <= 25:
+            raise InvalidInputException("StandardsSubscriptionArns must contain between 1 and 25 items")
+        by_arn = {sub["StandardsSubscriptionArn"]: standard for standard, sub in self.standards.items()}
+        out = []
+        for arn in arns:
+            if arn not in by_arn:
+                raise ResourceNotFoundException(f"Standards subscription {arn} not found")
+            sub = self.standards.pop(by_arn[arn])
+            out.append({**sub, "StandardsStatus": "DELETING"})
+        return out
+
+    def enabled_standards(
+        self, arns: list[str] | None, max_results: int | None, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        limit = _page_size(max_results)
+        subs = [copy.deepcopy(s) for s in self.standards.values()]
+        if arns:
+            subs = [s for s in subs if s["StandardsSubscriptionArn"] in arns]
+        offset = _decode_offset(next_token) if next_token else 0
+        more = offset + limit < len(subs)
+        return subs[offset : offset + limit], (_encode_token("standards", offset + limit) if more else None)
+
+    # ------------------------------------------------------------------------------ security checks
+
+    def run_security_checks(self, now: str | None = None) -> None:
+        """Evaluate the root-user controls of this account (and, in the administrator's hub, the stand-in
+        controls) against its root user now, as the periodic checks do (controls.py)."""
+        if not self.enabled or not self.standards:
+            return
+        config = _controls_config()
+        st = sandbox_state.active()
+        now = now or now_iso()
+        enabled = list(self.standards)
+        findings: list[dict[str, Any]] = []
+        account = st.accounts.get(self.account_id) if st is not None else None
+        # A suspended or closing account runs no checks (AWS does not say; its Config rules cannot run).
+        if st is not None and account is not None and getattr(account, "status", "ACTIVE") == "ACTIVE":
+            root = st.root_user(self.account_id)
+            summary = root.summary_flags()
+            kinds = [d.kind for d in root.mfa_devices]
+            for control in controls.ROOT_CONTROLS.values():
+                standards = [s for s in enabled if s in control.standards]
+                if not standards:
+                    continue
+                status = controls.evaluate(control.control_id, summary, kinds, config.without_credentials)
+                findings.append(
+                    controls.control_finding(
+                        partition=self.partition, region=self.region_name, account=self.account_id,
+                        control_id=control.control_id, title=control.title, description=control.description,
+                        status=status, standards=standards, requirements=list(control.requirements),
+                        config_rule=control.config_rule, now=now,
+                    )
+                )  # fmt: skip
+        if config.administrator == self.account_id:
+            number = 0
+            for status in ("PASSED", "FAILED", "WARNING"):
+                for _ in range(config.stand_ins.get(status, 0)):
+                    number += 1
+                    findings.append(
+                        controls.control_finding(
+                            partition=self.partition, region=self.region_name, account=self.account_id,
+                            control_id=f"{controls.STAND_IN_PREFIX}{number}",
+                            title=f"Stand-in control {number} of the sandbox", description="A stand-in for "
+                            "one of the standard's other controls, with a fixed compliance status.",
+                            status=status, standards=enabled, requirements=[], config_rule=None, now=now,
+                        )
+                    )  # fmt: skip
+        for finding in findings:
+            self._record_control_finding(finding)
+        if findings:
+            self.changed()
+
+    def _record_control_finding(self, finding: dict[str, Any]) -> None:
+        key = (finding["ProductArn"], finding["Id"])
+        updated_ns = timestamp_ns(finding["UpdatedAt"])
+        assert updated_ns is not None
+        existing = self.findings.get(key)
+        if existing is None:
+            finding["ProcessedAt"] = finding["UpdatedAt"]
+            self.findings[key] = StoredFinding(finding, updated_ns)
+            return
+        old = existing.data
+        data = dict(finding)
+        for name in ("FirstObservedAt", "CreatedAt"):
+            data[name] = old.get(name, data[name])
+        for name in _CUSTOMER_ONLY:  # Note, UserDefinedFields, ...: customers' fields survive a check
+            data.pop(name, None)
+            if name in old:
+                data[name] = old[name]
+        status = controls.next_workflow(old, finding)
+        data["Workflow"] = {"Status": status}
+        data["WorkflowState"] = status
+        data["ProcessedAt"] = finding["UpdatedAt"]
+        self.findings[key] = StoredFinding(data, max(updated_ns, existing.updated_ns), existing.customer_set)
 
     # -------------------------------------------------------------------------------------------- insights
 
@@ -607,6 +768,61 @@ def enable_import_findings_for_product(account_id: str, region: str, product_arn
     hub = state(account_id, region)
     existing = hub.product_subscriptions.get(product_arn)
     return existing if existing is not None else hub.enable_import_findings_for_product(product_arn)
+
+
+def _controls_config() -> controls.ControlsConfig:
+    st = sandbox_state.active()
+    config = getattr(st, "securityhub", None) if st is not None else None
+    return config if isinstance(config, controls.ControlsConfig) else controls.ControlsConfig()
+
+
+def members_of(account_id: str, region: str) -> list[str]:
+    """The Security Hub member accounts an administrator sees in a Region: every other account of the
+    sandbox's organization whose hub is enabled there (the organization's accounts are auto-enabled)."""
+    config = _controls_config()
+    st = sandbox_state.active()
+    if st is None or config.administrator != account_id:
+        return []
+    return [a for a in st.accounts if a != account_id and hub_enabled(a, region)]
+
+
+def configure_controls(config: controls.ControlsConfig) -> None:
+    """Set the running sandbox's administrator, standards and root-control evaluation (seeding does it)."""
+    st = sandbox_state.active()
+    if st is None:
+        raise RuntimeError("no sandbox is running")
+    st.securityhub = config
+
+
+def enable_standards(account_id: str, region: str, standards: list[str]) -> None:
+    """Subscribe a hub to standards (ids like ``standards/cis-aws-foundations-benchmark/v/1.4.0`` or
+    ``cis-aws-foundations-benchmark/v/1.4.0``)."""
+    hub = state(account_id, region)
+    for standard in standards:
+        hub.enable_standard(controls.STANDARD_ALIASES.get(standard, standard))
+
+
+def run_security_checks(region: str, accounts: list[str] | None = None) -> None:
+    """Run the periodic root-user control checks now in every enabled hub of the Region (or of `accounts`),
+    from each account's root user as it is now. Security Hub runs them every 24 hours; tests call this."""
+    st = sandbox_state.active()
+    everyone = list(st.accounts) if st is not None else []
+    for account in accounts if accounts is not None else everyone:
+        state(account, region).run_security_checks()
+
+
+def control_status(account_id: str, region: str, standard: str) -> dict[str, str]:
+    """Control id -> status as `account_id` sees them for a standard (an administrator: with its members)."""
+    standard = controls.STANDARD_ALIASES.get(standard, standard)
+    visible = [s.data for hub in state(account_id, region).visible() for s in hub.findings.values()]
+    return controls.control_statuses(visible, standard)
+
+
+def security_score(account_id: str, region: str, standard: str) -> int | None:
+    """The security score (percent) of a standard as `account_id` sees it; None when no control has data."""
+    standard = controls.STANDARD_ALIASES.get(standard, standard)
+    visible = [s.data for hub in state(account_id, region).visible() for s in hub.findings.values()]
+    return controls.security_score(visible, standard)
 
 
 def findings(account_id: str, region: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ moto 5.2 accepts nearly any finding, ignores GetFindings filters and lets a disa
 :class:`RootguardSecurityHubResponse` parses each request, gates it on the hub being enabled, and hands it to
 the sandbox's own state (rootguard.sandbox.securityhub.backend), so boto3, the AWS CLI and Prowler's
 ``--security-hub`` output all meet AWS behaviour: a hub that must be enabled, validated ASFF, the UpdatedAt
-rule, workflow resets, filters, BatchUpdateFindings, insights and product subscriptions.
+rule, workflow resets, filters, BatchUpdateFindings, insights, product subscriptions and standards.
 
 Its patch (:func:`patches`, applied with the sandbox's others) routes every Security Hub path to
 :class:`RootguardSecurityHubResponse`. Throttling is not done here: the request pipeline owns quotas.
@@ -44,6 +44,9 @@ _EXTRA_PATHS = (
     "{0}/insights/(?P<InsightArn>.+)$",
     "{0}/productSubscriptions$",
     "{0}/productSubscriptions/(?P<ProductSubscriptionArn>.+)$",
+    "{0}/standards/get$",
+    "{0}/standards/register$",
+    "{0}/standards/deregister$",
 )
 
 
@@ -212,6 +215,28 @@ class RootguardSecurityHubResponse(SecurityHubResponse):
         return json.dumps(
             {"InsightResults": self.hub_state.get_insight_results(self._uri_param("InsightArn"))}
         )
+
+    # ------------------------------------------------------------------------------------------- standards
+
+    def get_enabled_standards(self) -> str:
+        body = self._json_body()
+        page, token = self.hub_state.enabled_standards(
+            body.get("StandardsSubscriptionArns"), body.get("MaxResults"), body.get("NextToken")
+        )
+        response: dict[str, Any] = {"StandardsSubscriptions": page}
+        if token:
+            response["NextToken"] = token
+        return json.dumps(response)
+
+    def batch_enable_standards(self) -> str:
+        requests = self._json_body().get("StandardsSubscriptionRequests")
+        subscriptions = self.hub_state.batch_enable_standards(requests)  # type: ignore[arg-type]
+        self.hub_state.run_security_checks()  # the first checks follow enablement (within minutes on AWS)
+        return json.dumps({"StandardsSubscriptions": subscriptions})
+
+    def batch_disable_standards(self) -> str:
+        arns = self._json_body().get("StandardsSubscriptionArns")
+        return json.dumps({"StandardsSubscriptions": self.hub_state.batch_disable_standards(arns)})  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------------------ product subscriptions
 
