@@ -9,6 +9,11 @@
   to moto.
 - Every response's `x-amzn-requestid` is 52 random letters and digits drawn one `random.choice` at a time;
   the replacement draws them with one `choices(k=52)` call from the same seeded generator and alphabet.
+- Every lookup of an account's backend (`iam_backends[account]`, several per request) asks whether the account
+  exists with `account_id not in list(self.keys())`: a copy and a linear scan of every account's id, the
+  largest single cost of a served call with 10,000 accounts. The replacement answers an account that exists
+  with one dict lookup and leaves creating a missing one to moto (an account is only ever in a BackendDict
+  that moto already tracks for reset, since moto adds both under its lock and its reset clears both).
 
 Applied and undone with the sandbox's other patches (rootguard.sandbox.moto_patches).
 """
@@ -21,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import moto.core.responses as _responses
+from moto.core.base_backend import BackendDict
 from moto.core.serialize import BaseXMLSerializer
 
 from rootguard.sandbox.patching import Patch
@@ -29,6 +35,7 @@ from rootguard.sandbox.xml_writer import unparse_fragment
 # moto's own functions, captured before the sandbox patches them (the patches come from this module).
 _moto_method_names = _responses.method_names_from_class
 _moto_xml_body = BaseXMLSerializer._serialize_body
+_moto_create_account_backend = BackendDict._create_account_specific_backend
 _REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
 _REQUEST_ID_LENGTH = 52
 
@@ -74,9 +81,17 @@ def request_id(headerdict: dict[str, Any] | None = None) -> str:
     return req_id
 
 
+def account_backend(self: BackendDict, account_id: str) -> None:
+    """moto's BackendDict._create_account_specific_backend, O(1) when the account's backend exists."""
+    if dict.__contains__(self, account_id):
+        return
+    _moto_create_account_backend(self, account_id)
+
+
 def patches() -> list[Patch]:
     """The equivalents, in place of moto's functions."""
     return [
+        Patch(BackendDict, "_create_account_specific_backend", account_backend),
         Patch(_responses, "gen_amzn_requestid_long", request_id),
         Patch(_responses, "method_names_from_class", function_names),
         Patch(BaseXMLSerializer, "_serialize_body", _xml_body),

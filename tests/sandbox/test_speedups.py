@@ -29,3 +29,18 @@ def test_installed_in_front_of_moto(unit_sandbox: Any) -> None:
     assert moto_responses.gen_amzn_requestid_long is speedups.request_id
     answer = unit_sandbox.session().client("sts").get_caller_identity()
     assert REQUEST_ID.match(answer["ResponseMetadata"]["RequestId"])
+
+
+def test_account_backend_lookup_keeps_moto_s_objects_and_creates_missing_ones(unit_sandbox: Any) -> None:
+    from moto.core.base_backend import BackendDict
+    from moto.iam.models import iam_backends
+
+    assert BackendDict._create_account_specific_backend is speedups.account_backend
+    known = unit_sandbox.management_account_id
+    first = iam_backends[known]
+    assert iam_backends[known] is first  # an existing account's backend is the same object
+    fresh = "987654321098"
+    assert fresh not in iam_backends
+    created = iam_backends[fresh]  # a missing one is created by moto, and tracked for its reset
+    assert created.account_id == fresh and iam_backends[fresh] is created
+    assert any(b is iam_backends for b in BackendDict._instances)
