@@ -72,7 +72,7 @@ def publish_findings(
 
 
 def findings_from_file(
-    path: Path, placement: Any, run_at: datetime
+    path: Path, placement: Any, run_at: datetime, *, strict: bool = False
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The findings of a rootguard results.json (built anew) or of an ASFF JSON array (validated), and the
     check ids they come from; InputError (one line) for anything else."""
@@ -90,7 +90,7 @@ def findings_from_file(
         if not results:
             raise InputError(f"{path}: holds no results: nothing to publish")
         try:
-            findings = build_findings(results, placement, run_at)
+            findings = build_findings(results, placement, run_at, strict=strict)
         except (ValueError, FindingValidationError) as exc:
             raise InputError(f"{path}: {str(exc).splitlines()[0]}") from None
     elif isinstance(doc, list):  # an ASFF array
@@ -133,7 +133,10 @@ def publish_source(
     if from_prowler:
         try:
             findings, imported = findings_from_prowler(
-                from_prowler, run_at, placement if isinstance(placement, Placement) else None
+                from_prowler,
+                run_at,
+                placement if isinstance(placement, Placement) else None,
+                strict=cfg.strict,
             )
         except ProwlerOutputError as exc:
             raise InputError(str(exc)) from None
@@ -146,7 +149,7 @@ def publish_source(
         if imported.ignored:
             log.info("%s: %d findings of other checks ignored", from_prowler, imported.ignored)
     else:
-        findings, checks = findings_from_file(Path(file or ""), placement, run_at)
+        findings, checks = findings_from_file(Path(file or ""), placement, run_at, strict=cfg.strict)
     if dry_run:  # its own file: the scan's findings.asff.json stays as the scan wrote it
         return publisher.publish(
             findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / DRY_RUN_FILE

@@ -195,6 +195,9 @@ class Config(_Settings):
     fallback_role_name: str | None = None  # AssumeRole fallback when root sessions are unavailable
     management_root_requires_hardware_mfa: StrictBool = False
     output_dir: str = OUTPUT_DIR
+    # Every finding also checked against the whole ASFF schema, its size measured by serializing it (by
+    # default the constant part of each check's findings is checked once and each finding's varying part).
+    strict: StrictBool = False
     securityhub: SecurityHubSettings = Field(default_factory=SecurityHubSettings)
 
     @field_validator("fallback_role_name")

@@ -245,6 +245,8 @@ def findings_from_prowler(
     path: str | Path,
     run_at: datetime,
     placement: Placement | None = None,
+    *,
+    strict: bool = False,
 ) -> tuple[list[dict[str, Any]], ProwlerImport]:
     """Prowler output file -> rootguard ASFF findings (our product, ids and mappings) and the import summary.
 
@@ -258,4 +260,4 @@ def findings_from_prowler(
         placement = Placement(
             account_id=imported.account_id, region=imported.region, partition=imported.partition or "aws"
         )
-    return build_findings(imported.results, placement, run_at), imported
+    return build_findings(imported.results, placement, run_at, strict=strict), imported
