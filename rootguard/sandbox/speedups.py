@@ -11,9 +11,9 @@
   the replacement draws them with one `choices(k=52)` call from the same seeded generator and alphabet.
 - Every lookup of an account's backend (`iam_backends[account]`, several per request) asks whether the account
   exists with `account_id not in list(self.keys())`: a copy and a linear scan of every account's id, the
-  largest single cost of a served call with 10,000 accounts. The replacement answers an account that exists
-  with one dict lookup and leaves creating a missing one to moto (an account is only ever in a BackendDict
-  that moto already tracks for reset, since moto adds both under its lock and its reset clears both).
+  largest single cost of a served call with 10,000 accounts. The replacement answers an account that exists,
+  in a BackendDict registered for reset, with one dict lookup and a scan of the few registered services;
+  anything else (a missing account, an unregistered BackendDict) is left to moto.
 
 Applied and undone with the sandbox's other patches (rootguard.sandbox.moto_patches).
 """
@@ -82,9 +82,14 @@ def request_id(headerdict: dict[str, Any] | None = None) -> str:
 
 
 def account_backend(self: BackendDict, account_id: str) -> None:
-    """moto's BackendDict._create_account_specific_backend, O(1) when the account's backend exists."""
+    """moto's BackendDict._create_account_specific_backend, O(1) in the number of accounts when the account's
+    backend exists and the BackendDict is registered for reset (moto registers it again on every lookup: a
+    reset can re-create an account's backend after clearing the list, as Security Hub's does for
+    Organizations)."""
     if dict.__contains__(self, account_id):
-        return
+        for registered in BackendDict._instances:  # a few services: `is`, not the Python-level __eq__
+            if registered is self:
+                return
     _moto_create_account_backend(self, account_id)
 
 

@@ -44,3 +44,17 @@ def test_account_backend_lookup_keeps_moto_s_objects_and_creates_missing_ones(un
     created = iam_backends[fresh]  # a missing one is created by moto, and tracked for its reset
     assert created.account_id == fresh and iam_backends[fresh] is created
     assert any(b is iam_backends for b in BackendDict._instances)
+
+
+def test_a_stopped_sandbox_leaves_no_organization_behind() -> None:
+    """moto's reset re-creates an Organizations backend while resetting Security Hub's; the lookup must keep
+    registering it, or the next sandbox finds the old organization (AlreadyInOrganizationException)."""
+    from moto.organizations.models import organizations_backends
+    from sandbox_helpers import scenario
+
+    from rootguard.sandbox import Sandbox
+
+    for _ in range(3):
+        with Sandbox(scenario(securityhub={"enabled": {"*": ["us-east-1"]}})) as sb:
+            assert sb.organization_id
+        assert all(b.org is None for account in organizations_backends.values() for b in account.values())
