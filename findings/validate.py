@@ -27,6 +27,21 @@ def serialized_size(finding: dict[str, Any]) -> int:
     return json_size(finding)
 
 
+def with_fields(finding: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `finding` with its top-level `changes` (new keys go last). A SizedFinding's copy keeps its
+    size, corrected by the bytes of each changed value, so changing a timestamp costs no serialization."""
+    size = finding._size if isinstance(finding, SizedFinding) else None
+    if size is not None:
+        for key, value in changes.items():
+            if key not in finding:
+                size = None  # a new entry: measured when asked
+                break
+            size += json_size(value) - json_size(finding[key])
+    out = SizedFinding(finding, size=size)
+    dict.update(out, changes)
+    return out
+
+
 def json_size(value: Any) -> int:
     """Bytes of `value` as compact UTF-8 JSON, measured by serializing it."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)

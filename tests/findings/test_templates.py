@@ -289,3 +289,20 @@ def test_an_organization_arn_of_another_shape_gets_no_organization_resource_as_b
         )
     ]
     assert_same(build_findings(odd, CENTRAL, RUN_AT), reference(odd, CENTRAL))
+
+
+def test_a_changed_copy_keeps_an_exact_size_without_serializing() -> None:
+    from rootguard.findings.validate import with_fields
+    from rootguard.securityhub.existing import with_history
+
+    finding = build_findings(sample_results()[2:3], CENTRAL, RUN_AT)[0]
+    stored = {"CreatedAt": "2020-01-01T00:00:00Z", "FirstObservedAt": "2019-12-31T23:59:59.123456789+02:00"}
+    stored["UpdatedAt"] = "2024-01-01T00:00:00Z"
+    sent = with_history(finding, stored, "2030-05-06T07:08:09.010Z")
+    assert isinstance(sent, SizedFinding) and sent._size is not None
+    assert sent.size == json_size(dict(sent)) and list(sent) == list(finding)
+    assert sent["CreatedAt"] == "2020-01-01T00:00:00Z" and finding["CreatedAt"] != sent["CreatedAt"]
+    added = with_fields(finding, {"Note": {"Text": "x"}})
+    assert added._size is None and added.size == json_size(dict(added)) and list(added)[-1] == "Note"
+    plain = with_fields(dict(finding), {"UpdatedAt": "ü"})
+    assert plain.size == json_size(dict(plain))
