@@ -249,7 +249,9 @@ def audit_members(
 
     if streamed:
         ids: Iterator[str] = to_audit()
-        log.info("member audit: auditing accounts as the organization read finds them, %d workers", max_workers)
+        log.info(
+            "member audit: auditing accounts as the organization read finds them, %d workers", max_workers
+        )
     else:
         listed = list(to_audit())  # a list: triage it all first, so progress starts from its total
         ids = iter(listed)

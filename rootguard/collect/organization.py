@@ -183,9 +183,7 @@ def _list_parent(
         if on_accounts is not None:
             on_accounts(found)
 
-    _, error = list_all(
-        org, "list_accounts_for_parent", "Accounts", policy, on_page=page, ParentId=parent.id
-    )
+    _, error = list_all(org, "list_accounts_for_parent", "Accounts", policy, on_page=page, ParentId=parent.id)
     children, child_error = list_all(
         org, "list_organizational_units_for_parent", "OrganizationalUnits", policy, ParentId=parent.id
     )
