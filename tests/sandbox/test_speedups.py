@@ -41,8 +41,9 @@ def test_account_backend_lookup_keeps_moto_s_objects_and_creates_missing_ones(un
     assert iam_backends[known] is first  # an existing account's backend is the same object
     fresh = "987654321098"
     assert fresh not in iam_backends
-    created = iam_backends[fresh]  # a missing one is created by moto, and tracked for its reset
-    assert created.account_id == fresh and iam_backends[fresh] is created
+    created = iam_backends[fresh]  # a missing one is created as moto creates it, and tracked for its reset
+    assert type(created) is type(first) and created.account_id == fresh and iam_backends[fresh] is created
+    assert created["aws"].account_id == fresh and created["aws"] is iam_backends[fresh]["aws"]
     assert any(b is iam_backends for b in BackendDict._instances)
 
 
