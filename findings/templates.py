@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rootguard.mappings import CheckMapping
@@ -76,11 +76,13 @@ def cut(text: str, limit: int) -> str:
 
 def iso_timestamp(moment: datetime) -> str:
     """RFC 3339 in UTC with milliseconds and Z; naive datetimes are taken as UTC."""
-    from datetime import UTC
-
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    elif moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if moment.year >= 1000:  # isoformat and strftime agree (strftime does not pad smaller years)
+        return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 # ------------------------------------------------------------------------------------ details -> Other

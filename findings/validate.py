@@ -354,6 +354,8 @@ class SchemaCompiler:
         closed = additional is False
         extra = None if additional is True or additional is False else self._node(additional)
         other = not typed
+        if not props and not closed and (name_ok is not None or extra is not None):
+            return self._map(required, hi, name_ok, extra, other)
 
         def check(v: Any) -> bool:
             if not isinstance(v, dict):
@@ -375,6 +377,39 @@ class SchemaCompiler:
                             return False
                     elif closed or (extra is not None and not extra(value)):
                         return False
+            return True
+
+        return check
+
+    @staticmethod
+    def _map(
+        required: tuple[str, ...], hi: int | None, name_ok: Check | None, extra: Check | None, other: bool
+    ) -> Check:
+        """An object checked entry by entry (a map: field names and values, as Details.Other and
+        ProductFields are): an entry's verdict depends on the entry alone, so string entries it accepted are
+        remembered as pairs."""
+        valid: set[tuple[str, str]] = set()
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return other
+            for key in required:
+                if key not in v:
+                    return False
+            if hi is not None and len(v) > hi:
+                return False
+            for item in v.items():
+                key, value = item
+                if type(value) is str and type(key) is str and item in valid:
+                    continue
+                if name_ok is not None and not name_ok(key):
+                    return False
+                if extra is not None and not extra(value):
+                    return False
+                if type(value) is str and type(key) is str and len(key) + len(value) <= _REMEMBERED_LENGTH:
+                    if len(valid) >= _REMEMBERED:
+                        valid.clear()
+                    valid.add(item)
             return True
 
         return check
