@@ -33,6 +33,10 @@ SESSION_DURATION = 60
 SESSION_DURATION_RANGE = (1, 900)
 MAX_ATTEMPTS = 8  # botocore adaptive retries per call, the first call included
 MAX_ATTEMPTS_RANGE = (1, 20)
+# How long one Organizations listing (or one read) keeps retrying throttling and transient errors, page by
+# page, before the run marks what it feeds incomplete (rootguard.collect.listing).
+RETRY_BUDGET_S = 600
+RETRY_BUDGET_RANGE = (1, 3600)
 # Security Hub (CSPM) BatchImportFindings quota per account and Region: 10 requests/s, burst 30.
 IMPORT_RATE = 10.0
 IMPORT_BURST = 30
@@ -52,6 +56,8 @@ _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 StrictInt = Annotated[int, Strict()]
 StrictBool = Annotated[bool, Strict()]
 Workers = Annotated[int, Strict(), Field(ge=MAX_WORKERS_RANGE[0], le=MAX_WORKERS_RANGE[1])]
+RetryBudget = Annotated[int, Strict(), Field(ge=RETRY_BUDGET_RANGE[0], le=RETRY_BUDGET_RANGE[1])]
+Attempts = Annotated[int, Strict(), Field(ge=MAX_ATTEMPTS_RANGE[0], le=MAX_ATTEMPTS_RANGE[1])]
 Rate = Annotated[float, Field(gt=0, le=100, strict=True)]
 
 
@@ -83,9 +89,8 @@ class CollectConfig(_Settings):
     session_duration: Annotated[
         int, Strict(), Field(ge=SESSION_DURATION_RANGE[0], le=SESSION_DURATION_RANGE[1])
     ] = SESSION_DURATION
-    max_attempts: Annotated[int, Strict(), Field(ge=MAX_ATTEMPTS_RANGE[0], le=MAX_ATTEMPTS_RANGE[1])] = (
-        MAX_ATTEMPTS
-    )
+    max_attempts: Attempts = MAX_ATTEMPTS
+    retry_budget_s: RetryBudget = RETRY_BUDGET_S
 
     @field_validator("region")
     @classmethod
@@ -192,6 +197,8 @@ class Config(_Settings):
     allowed_delegated_admins: list[AccountId] = Field(default_factory=list)
     excluded_accounts: list[AccountId] = Field(default_factory=list)
     max_workers: Workers = MAX_WORKERS
+    max_attempts: Attempts = MAX_ATTEMPTS  # botocore's attempts per call while collecting
+    retry_budget_seconds: RetryBudget = RETRY_BUDGET_S  # per Organizations listing, then it is incomplete
     fallback_role_name: str | None = None  # AssumeRole fallback when root sessions are unavailable
     management_root_requires_hardware_mfa: StrictBool = False
     output_dir: str = OUTPUT_DIR
@@ -214,6 +221,8 @@ class Config(_Settings):
         return CollectConfig(
             region=region,
             max_workers=self.max_workers,
+            max_attempts=self.max_attempts,
+            retry_budget_s=self.retry_budget_seconds,
             member_audit=member_audit,
             assume_role_name=self.fallback_role_name,
             excluded_accounts=frozenset(self.excluded_accounts),
@@ -271,6 +280,8 @@ PROWLER_KEYS = {
     "rootguard_excluded_accounts": "excluded_accounts",
     "rootguard_fallback_role_name": "fallback_role_name",
     "rootguard_max_workers": "max_workers",
+    "rootguard_max_attempts": "max_attempts",
+    "rootguard_retry_budget_seconds": "retry_budget_seconds",
     "rootguard_management_root_requires_hardware_mfa": "management_root_requires_hardware_mfa",
 }
 
