@@ -105,12 +105,18 @@ def collect_and_evaluate(
     return facts, evaluate_rules(facts, cfg.rule_config(), check_ids)
 
 
-def completed_checks(results: list[Result], check_ids: list[str]) -> list[str]:
+def completed_checks(
+    results: list[Result], check_ids: list[str], *, organization_read: bool = True
+) -> list[str]:
     """Checks whose results are complete enough to archive what they no longer produce.
 
-    An organization-level check that could not evaluate (for example the organization could not be read) must
-    not archive its earlier findings: they are still the last known truth.
+    An organization-level check that could not evaluate must not archive its earlier findings: they are still
+    the last known truth. When the organization itself could not be read (DescribeOrganization throttled,
+    denied, unreachable), no check is complete: the run does not even know which organization's findings it
+    would be resolving, and its findings carry the account instead of the organization in their ids.
     """
+    if not organization_read:
+        return []
     incomplete = {
         r.check_id
         for r in results
@@ -163,7 +169,9 @@ def run_scan(
                 caller=facts.caller,
                 output_dir=output_dir,
                 checks_ran=check_ids,
-                completed_checks=completed_checks(results, check_ids),
+                completed_checks=completed_checks(
+                    results, check_ids, organization_read=facts.organization_error is None
+                ),
                 run_at=run_at,
             )
         except AwsSetupError as exc:

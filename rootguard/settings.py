@@ -36,6 +36,8 @@ MAX_ATTEMPTS_RANGE = (1, 20)
 # How long one Organizations listing (or one read) keeps retrying throttling and transient errors, page by
 # page, before the run marks what it feeds incomplete (rootguard.collect.listing).
 RETRY_BUDGET_S = 600
+PUBLISH_MAX_ATTEMPTS = 5
+PUBLISH_RETRY_ROUNDS = 4
 RETRY_BUDGET_RANGE = (1, 3600)
 # Security Hub (CSPM) BatchImportFindings quota per account and Region: 10 requests/s, burst 30.
 IMPORT_RATE = 10.0
@@ -139,10 +141,11 @@ class PublishSettings(_Settings):
     read_burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = 6
     max_in_flight: Annotated[int, Strict(), Field(ge=1, le=32)] = 4  # concurrent calls per account and Region
     max_targets_in_flight: Annotated[int, Strict(), Field(ge=1, le=64)] = 8  # hubs at once (per-member)
-    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = 4  # rounds of re-sending retriable failures
+    # rounds of re-sending retriable failures
+    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = PUBLISH_RETRY_ROUNDS
     backoff_base_s: Annotated[float, Field(ge=0, le=60)] = 0.5
     backoff_cap_s: Annotated[float, Field(ge=0, le=300)] = 8.0
-    botocore_max_attempts: Annotated[int, Strict(), Field(ge=1, le=20)] = 5  # botocore's retries per call
+    botocore_max_attempts: Attempts = PUBLISH_MAX_ATTEMPTS  # botocore's retries per call
     archive_resolved: StrictBool = True
     summary_finding: StrictBool = False
     spool_path: Path = Path(OUTPUT_DIR) / SPOOL_FILE
@@ -182,6 +185,10 @@ class SecurityHubSettings(_Settings):
     # member check's proof. Changes AWS state (BatchUpdateFindings), so only when turned on here.
     reconcile_controls: StrictBool = False
     score_max_findings: Annotated[int, Strict(), Field(ge=0, le=10_000_000)] = SCORE_MAX_FINDINGS
+    # How hard a refused Security Hub call is retried before its findings go to the spool: botocore's attempts
+    # per call, then rounds of re-sending what is still retriable (with backoff up to 8 s).
+    max_attempts: Attempts = PUBLISH_MAX_ATTEMPTS
+    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = PUBLISH_RETRY_ROUNDS
 
     @field_validator("member_role_name")
     @classmethod
@@ -244,13 +251,20 @@ class Config(_Settings):
             "burst": sh.burst,
             "archive_resolved": sh.archive_resolved,
             "summary_finding": sh.summary_finding,
+            "retry_rounds": sh.retry_rounds,
+            "botocore_max_attempts": sh.max_attempts,
             "spool_path": spool_path,
         }
         values.update(overrides)
         return PublishSettings(**values)
 
     def reconcile_settings(self, **overrides: Any) -> ReconcileSettings:
-        values: dict[str, Any] = {"score_max_findings": self.securityhub.score_max_findings}
+        sh = self.securityhub
+        values: dict[str, Any] = {
+            "score_max_findings": sh.score_max_findings,
+            "retry_rounds": sh.retry_rounds,
+            "botocore_max_attempts": sh.max_attempts,
+        }
         values.update(overrides)
         return ReconcileSettings(**values)
 

@@ -153,7 +153,9 @@ def walk_tree(org: BaseClient, policy: ListingPolicy | None = None) -> OrgTree:
     """Roots, then each parent's OUs and accounts, breadth first: a few calls per OU, none per account.
 
     A parent whose children cannot be listed is noted in `error` and the walk goes on with the others, so as
-    many accounts as possible get their OU path."""
+    many accounts as possible get their OU path; unless the listing gave up on a throttled or failing
+    endpoint (`policy.exhausted`): then the walk stops, since every other parent would fail the same way."""
+    policy = policy or ListingPolicy()
     tree = OrgTree()
     roots, error = read_roots(org, policy)
     tree.roots.extend(roots)
@@ -174,6 +176,9 @@ def walk_tree(org: BaseClient, policy: ListingPolicy | None = None) -> OrgTree:
             ou_id = str(ou["Id"])
             queue.append((ou_id, (*path, ou_id)))
         tree.error = tree.error or error or child_error
+        if tree.error is not None and policy.exhausted:
+            log.warning("organization walk stopped with %d parent(s) not listed", len(queue))
+            break
     if tree.error is not None:
         log.warning("organization tree not fully listed: %s", tree.error)
     return tree

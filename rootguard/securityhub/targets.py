@@ -121,7 +121,7 @@ def client_config(max_in_flight: int, max_attempts: int, *, validate_params: boo
     per call costs more CPU than the call itself on a busy scanner."""
     return Config(
         parameter_validation=validate_params,
-        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts},
         max_pool_connections=max(10, 2 * max_in_flight),
         connect_timeout=10,
         read_timeout=60,
