@@ -25,6 +25,7 @@ from rootguard.models import Caller, ResourceKind, Result
 from rootguard.securityhub import Publisher, setup_insights
 from rootguard.securityhub.proof import proofs_from_results
 from rootguard.securityhub.reconciler import Prepared, Reconciler, ReconcileReport
+from rootguard.securityhub.spool import SpoolError, inspect_spool
 from rootguard.settings import AUDIT_LOG_FILE, SPOOL_FILE, Config
 
 DRY_RUN_FILE = "publish-dry-run.asff.json"
@@ -52,6 +53,23 @@ def placement_for(cfg: Config, caller: Caller) -> PlacementFor:
 
 def _publisher(session: boto3.Session, cfg: Config, output_dir: Path, caller: Caller | None) -> Publisher:
     return Publisher(session, cfg.publish_settings(output_dir / SPOOL_FILE), caller=caller)
+
+
+def _resume_input(path: str) -> None:
+    """A spool given to `publish --resume` must hold at least one usable entry: otherwise one line naming the
+    file and its first bad line, exit 2, and the file is left as it is."""
+    try:
+        summary = inspect_spool(path)
+    except SpoolError as exc:
+        raise InputError(str(exc)) from None
+    if summary.entries:
+        return
+    if not Path(path).exists():
+        raise InputError(f"{path}: no such spool file")
+    if not summary.bad:
+        raise InputError(f"{path}: the spool is empty: nothing to replay")
+    first = summary.bad[0]
+    raise InputError(f"{path}: no usable spool entry (line {first.number}: {first.problem})")
 
 
 def publish_findings(
@@ -121,10 +139,7 @@ def publish_source(
     from rootguard.prowler.readers import ProwlerOutputError, findings_from_prowler
 
     if resume:
-        if not Path(resume).is_file():
-            raise InputError(f"{resume}: no such spool file")
-        if not Path(resume).read_bytes().strip():
-            raise InputError(f"{resume}: the spool is empty: nothing to replay")
+        _resume_input(resume)
         return _publisher(session, cfg, output_dir, None).resume(resume)
     caller = identify(session, cfg.home_region)
     publisher = _publisher(session, cfg, output_dir, caller)

@@ -68,7 +68,9 @@ class ScanOutcome:
 
     @property
     def spooled(self) -> int:
-        return int(getattr(self.publish_report, "spooled", 0) or 0)
+        """Findings not in Security Hub because of this run: spooled, or unreadable spool lines set aside."""
+        report = self.publish_report
+        return int(getattr(report, "spooled", 0) or 0) + int(getattr(report, "quarantined", 0) or 0)
 
     @property
     def reconcile_incomplete(self) -> bool:

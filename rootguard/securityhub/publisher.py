@@ -45,7 +45,7 @@ from rootguard.securityhub.pacing import READ_ACTION, Clock, Pacer, RateLimiter,
 from rootguard.securityhub.report import PublishReport, SecurityHubNotEnabledError, hub_not_enabled_message
 from rootguard.securityhub.retry import Backoff, RetryRounds
 from rootguard.securityhub.send import send
-from rootguard.securityhub.spool import SpoolEntry, add_to_spool, read_spool, settle_spool
+from rootguard.securityhub.spool import SpoolEntry, add_to_spool, read_spool, settle_spool_counts
 from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, route
 from rootguard.settings import PublishSettings
 
@@ -188,13 +188,15 @@ class Publisher:
         entries = read_spool(path)
         report = PublishReport(spool_path=str(path))
         if not entries:
-            log.info("spool %s is empty: nothing to replay", path)
+            if path.exists():  # only lines that are not entries: move them aside
+                _, report.quarantined = settle_spool_counts(path, {})
+            log.info("spool %s holds no entry: nothing to replay", path)
             return report
         home = self._home()
         groups: dict[tuple[Target, str | None], list[Item]] = defaultdict(list)
         for entry in entries:
             target = Target(entry.account_id, entry.region, entry.partition)
-            groups[(target, entry.role_name)].append(Item(dict(entry.finding), entry.kind, source=entry))
+            groups[(target, entry.role_name)].append(Item(entry.finding, entry.kind, source=entry))
         outcomes = self._run_hubs(
             {
                 key: (
@@ -205,7 +207,7 @@ class Publisher:
                 for key, group in groups.items()
             }
         )
-        remaining = settle_spool(path, _settled(outcomes.values()))
+        remaining, report.quarantined = settle_spool_counts(path, _settled(outcomes.values()))
         self._count(report, outcomes.values())
         report.spooled = sum(len(o.failures) for o in outcomes.values())
         report.duration_s = round(time.monotonic() - started, 3)
