@@ -8,6 +8,7 @@ them; the sending itself is rootguard's Security Hub publisher.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,23 @@ def _publisher(session: boto3.Session, cfg: Config, output_dir: Path, caller: Ca
     return Publisher(session, cfg.publish_settings(output_dir / SPOOL_FILE), caller=caller)
 
 
+def spool_problem(output_dir: Path) -> str | None:
+    """Why the spool of `output_dir` cannot be used (a folder in its place, unreadable), or None. Checked
+    before a run starts, so a publish never fails half way on it."""
+    spool = output_dir / SPOOL_FILE
+    if spool.is_dir():
+        return f"{spool}: is a folder, not a spool file; move it away"
+    if spool.exists() and not os.access(spool, os.R_OK | os.W_OK):
+        return f"{spool}: the spool cannot be read and rewritten; fix its permissions"
+    return None
+
+
+def _check_spool(output_dir: Path) -> None:
+    problem = spool_problem(output_dir)
+    if problem:
+        raise InputError(problem)
+
+
 def _resume_input(path: str) -> None:
     """A spool given to `publish --resume` must hold at least one usable entry: otherwise one line naming the
     file and its first bad line, exit 2, and the file is left as it is."""
@@ -83,9 +101,15 @@ def publish_findings(
     completed_checks: list[str],
     run_at: datetime,
 ) -> Any:
-    """Import a scan's findings and archive what its completed checks no longer produce."""
+    """Replay the spool of `output_dir` (what an earlier run could not import), then import a scan's findings
+    and archive what its completed checks no longer produce."""
+    _check_spool(output_dir)
     return _publisher(session, cfg, output_dir, caller).publish(
-        findings, checks_ran=checks_ran, completed_checks=completed_checks, run_at=run_at
+        findings,
+        checks_ran=checks_ran,
+        completed_checks=completed_checks,
+        run_at=run_at,
+        replay_spool=True,
     )
 
 
@@ -166,8 +190,12 @@ def publish_source(
         return publisher.publish(
             findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / DRY_RUN_FILE
         )
-    # A file may hold a partial run: never archive on its evidence alone.
-    return publisher.publish(findings, checks_ran=checks, run_at=run_at, completed_checks=[])
+    # A file may hold a partial run: never archive on its evidence alone. The spool of the output folder is
+    # replayed first, as a scan does.
+    _check_spool(output_dir)
+    return publisher.publish(
+        findings, checks_ran=checks, run_at=run_at, completed_checks=[], replay_spool=True
+    )
 
 
 def securityhub_setup(session: boto3.Session, region: str | None = None) -> list[str]:

@@ -36,6 +36,7 @@ from rootguard.aws.session import identify
 from rootguard.findings.build import iso_timestamp
 from rootguard.findings.ids import generator_id
 from rootguard.findings.summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
+from rootguard.findings.timestamps import timestamp_ns
 from rootguard.models import Caller
 from rootguard.securityhub import archive
 from rootguard.securityhub.dryrun import write_asff
@@ -45,7 +46,13 @@ from rootguard.securityhub.pacing import READ_ACTION, Clock, Pacer, RateLimiter,
 from rootguard.securityhub.report import PublishReport, SecurityHubNotEnabledError, hub_not_enabled_message
 from rootguard.securityhub.retry import Backoff, RetryRounds
 from rootguard.securityhub.send import send
-from rootguard.securityhub.spool import SpoolEntry, add_to_spool, read_spool, settle_spool_counts
+from rootguard.securityhub.spool import (
+    Marker,
+    SpoolEntry,
+    add_to_spool,
+    read_spool,
+    settle_spool_counts,
+)
 from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, route
 from rootguard.settings import PublishSettings
 
@@ -122,12 +129,15 @@ class Publisher:
         run_at: datetime,
         completed_checks: Iterable[str] | None = None,
         dry_run_path: str | Path | None = None,
+        replay_spool: bool = False,
     ) -> PublishReport:
         """Import `findings` (validated ASFF dicts) and archive resolved ones.
 
         `checks_ran`: check ids this run evaluated. `completed_checks`: those whose collection completed, the
         only ones whose absent findings may be archived (default: all of `checks_ran`; pass fewer when part of
         the collect failed, or [] for no sweep). `dry_run_path`: write the ASFF file there and send nothing.
+        `replay_spool`: first replay the spool (`settings.spool_path`), leaving out entries this run
+        supersedes (same hub and Id, older UpdatedAt), so a successful run leaves no stale entries behind.
         """
         started = time.monotonic()
         items = list(findings)
@@ -152,15 +162,25 @@ class Publisher:
                     completed.append(SUMMARY_CHECK_ID)
 
         routes = route(items, placement=self.settings.placement, publishing_account=home.account_id)
+        del items  # the routes hold every finding from here on
         report.errors.extend(routes.refused)
         report.skipped += routes.skipped
         if routes.duplicates:
             log.warning(
                 "%d duplicate finding id(s) in the input: the last of each is sent", routes.duplicates
             )
+        role = self.settings.member_role_name if self.settings.placement == "per-member" else None
+        if replay_spool:
+            produced = {(t.account_id, t.region, i.id) for t, group in routes.hubs.items() for i in group}
+            run_ns = timestamp_ns(updated_at) or 0
+
+            def superseded(entry: SpoolEntry) -> bool:
+                return entry.key in produced and (timestamp_ns(entry.updated_at) or 0) < run_ns
+
+            replayed, _ = self._replay(Path(self.settings.spool_path), superseded)
+            report.merge(replayed)
         swept = {generator_id(c) for c in completed} if self.settings.archive_resolved else set()
         read = {generator_id(c) for c in ran}
-        role = self.settings.member_role_name if self.settings.placement == "per-member" else None
         outcomes = self._run_hubs(
             {
                 target: (
@@ -182,19 +202,28 @@ class Publisher:
 
     def resume(self, spool_path: str | Path | None = None) -> PublishReport:
         """Replay a spool file: import each entry into its account and Region (keeping CreatedAt of what is
-        already there), remove what landed or was superseded, keep the rest with its latest error."""
+        already there), remove what landed or was superseded, keep the rest with its latest error, and move
+        lines that are not entries to `<spool>.quarantine`."""
         started = time.monotonic()
         path = Path(spool_path or self.settings.spool_path)
-        entries = read_spool(path)
+        report, outcomes = self._replay(path)
+        report.duration_s = round(time.monotonic() - started, 3)
+        if outcomes:
+            self._raise_if_home_disabled(report, {k[0]: o for k, o in outcomes.items()}, self._home())
+        return report
+
+    def _replay(
+        self, path: Path, drop: Callable[[SpoolEntry], bool] | None = None
+    ) -> tuple[PublishReport, dict[tuple[Target, str | None], HubOutcome]]:
+        """Replay the spool at `path`. Entries `drop` selects leave the spool unsent (a newer version of the
+        same finding is being published by this run)."""
         report = PublishReport(spool_path=str(path))
-        if not entries:
-            if path.exists():  # only lines that are not entries: move them aside
-                _, report.quarantined = settle_spool_counts(path, {})
-            log.info("spool %s holds no entry: nothing to replay", path)
-            return report
-        home = self._home()
         groups: dict[tuple[Target, str | None], list[Item]] = defaultdict(list)
-        for entry in entries:
+        dropped: dict[Marker, SpoolEntry | None] = {}
+        for entry in read_spool(path):
+            if drop is not None and drop(entry):
+                dropped[(*entry.key, entry.updated_at)] = None
+                continue
             target = Target(entry.account_id, entry.region, entry.partition)
             groups[(target, entry.role_name)].append(Item(entry.finding, entry.kind, source=entry))
         outcomes = self._run_hubs(
@@ -207,13 +236,20 @@ class Publisher:
                 for key, group in groups.items()
             }
         )
-        remaining, report.quarantined = settle_spool_counts(path, _settled(outcomes.values()))
+        del groups
+        settled = {**_settled(outcomes.values()), **dropped}
+        remaining, report.quarantined = settle_spool_counts(path, settled) if path.exists() else (0, 0)
         self._count(report, outcomes.values())
         report.spooled = sum(len(o.failures) for o in outcomes.values())
-        report.duration_s = round(time.monotonic() - started, 3)
-        log.info("resume of %s: %s; %d entries remain", path, report.summary(), remaining)
-        self._raise_if_home_disabled(report, {k[0]: o for k, o in outcomes.items()}, home)
-        return report
+        report.replayed = sum(1 for v in settled.values() if v is None)
+        report.skipped += len(dropped)
+        if dropped:
+            log.info("%d spooled finding(s) superseded by this run's newer version: dropped", len(dropped))
+        if outcomes or report.quarantined:
+            log.info("replay of %s: %s; %d entries remain", path, report.summary(), remaining)
+        else:
+            log.info("spool %s is empty: nothing to replay", path)
+        return report, outcomes
 
     # ------------------------------------------------------------------------------- per hub
 
@@ -362,10 +398,10 @@ class Publisher:
                 raise SecurityHubNotEnabledError(message, report)
 
 
-def _settled(outcomes: Iterable[HubOutcome]) -> dict[tuple[str, str, str, str], SpoolEntry | None]:
+def _settled(outcomes: Iterable[HubOutcome]) -> dict[Marker, SpoolEntry | None]:
     """A replay's outcome per spool entry, for settle_spool: None for what landed or was superseded, the
     entry with its latest error and attempt count for what failed again."""
-    settled: dict[tuple[str, str, str, str], SpoolEntry | None] = {}
+    settled: dict[Marker, SpoolEntry | None] = {}
     for outcome in outcomes:
         for item in [*outcome.landed, *outcome.skipped]:
             assert item.source is not None

@@ -1,5 +1,5 @@
 """The spool through the command line: `publish --resume` of an unusable file is one line and exit 2 with
-nothing written."""
+nothing written; `scan --publish` replays the spool of its output folder first and leaves nothing stale."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from test_exit_contract import MGMT, organization
+
+from rootguard.sandbox import securityhub as hub
+from rootguard.settings import SPOOL_FILE
 
 REGION = "us-east-1"
 
@@ -69,3 +72,31 @@ def test_resume_of_a_folder_is_one_line_exit_2(cli, tmp_path: Path) -> None:
         organization(), "publish", "--resume", str(tmp_path), "--output-dir", str(tmp_path / "o")
     )
     assert code == 2 and err.count("\n") == 1 and "folder" in err, err
+
+
+def test_scan_publish_replays_the_spool_first_and_leaves_nothing_stale(cli, tmp_path: Path) -> None:
+    findings = _scan_findings(cli, tmp_path)
+    out = tmp_path / "out"
+    newer = findings[0]  # the scan produces this Id again: its spooled older version must never land
+    stale = {
+        **newer,
+        "Title": "STALE",
+        "CreatedAt": "2024-01-01T00:00:00.000Z",
+        "UpdatedAt": "2024-01-01T00:00:00.000Z",
+    }
+    gone = {**findings[1], "Id": findings[1]["Id"] + "-left-the-organization"}  # not produced by the scan
+    (out / SPOOL_FILE).write_text(_entry(stale) + _entry(gone) + "not json\n")
+
+    code, _, err = cli(organization(), "scan", "--publish", "--format", "json")
+
+    assert code == 3, err  # one unreadable line was set aside: a run to look at, once
+    stored = {f["Id"]: f for f in hub.findings(MGMT, REGION)}
+    assert stored[newer["Id"]]["Title"] != "STALE"
+    assert stored[newer["Id"]]["CreatedAt"] != "2024-01-01T00:00:00.000Z"  # never imported, not even first
+    assert gone["Id"] in stored  # replayed (and then archived by the sweep: no check produces it)
+    assert not (out / SPOOL_FILE).exists()
+    assert (out / (SPOOL_FILE + ".quarantine")).read_text() == "not json\n"
+    assert "1 unreadable spool line(s) moved" in err or "line 3" in err
+
+    code, _, err = cli(organization(), "scan", "--publish")
+    assert code == 0, err  # the next run is clean: nothing stale, nothing left to say
