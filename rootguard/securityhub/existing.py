@@ -8,14 +8,20 @@ first sighting's timestamps and to leave out what the hub already holds in the s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from rootguard.aws.errors import error_code, error_message
 from rootguard.findings.timestamps import timestamp_ns
+
+log = logging.getLogger(__name__)
 
 GENERATOR_PREFIX = "rootguard/"
 MAX_FILTER_VALUES = 20  # values per StringFilter list that GetFindings accepts
 PAGE_SIZE = 100  # GetFindings' largest MaxResults
+READ_RESTARTS = 8  # how often one read starts again after an expired NextToken
+_INVALID_INPUT = frozenset({"InvalidInputException", "InvalidInput"})
 
 GetFindings = Callable[[dict[str, Any]], dict[str, Any]]  # one GetFindings request -> its response
 
@@ -36,31 +42,80 @@ def finding_filters(products: list[str], generators: set[str]) -> Iterator[dict[
         }
 
 
+class TokenExpired(Exception):
+    """A GetFindings page answered that its NextToken is invalid or has expired."""
+
+
+def is_expired_token(exc: BaseException) -> bool:
+    """Security Hub's answer to a NextToken it no longer honours (it expired, or the result set it walked
+    changed under it, e.g. another publisher imported meanwhile): InvalidInputException naming NextToken."""
+    code = error_code(exc)
+    return code in _INVALID_INPUT and "nexttoken" in error_message(exc).lower().replace(" ", "")
+
+
 def read_existing(
-    get_findings: GetFindings, findings: Iterable[dict[str, Any]], generators: set[str]
+    get_findings: GetFindings,
+    findings: Iterable[dict[str, Any]],
+    generators: set[str],
+    *,
+    restarts: int = 0,
+    before_restart: Callable[[int], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The hub's findings, by Id, of the products of `findings` and of `generators` plus the generators of
-    `findings`. `get_findings` makes one request (paced and retried by the caller)."""
+    `findings`. `get_findings` makes one request (paced and retried by the caller).
+
+    A NextToken that expires part way (another run importing into the same hub invalidates it) restarts that
+    filter's read from its first page, up to `restarts` times, calling `before_restart(n)` first (a backoff);
+    the findings already read are kept and refreshed. Past that, the error is raised."""
     items = list(findings)
     products = sorted({str(f["ProductArn"]) for f in items})
     wanted = generators | {str(f.get("GeneratorId")) for f in items}
+    del items
     if not products or not wanted:
         return {}
     found: dict[str, dict[str, Any]] = {}
     for filters in finding_filters(products, wanted):
-        token: str | None = None
-        while True:
-            request: dict[str, Any] = {"Filters": filters, "MaxResults": PAGE_SIZE}
-            if token:
-                request["NextToken"] = token
-            page = get_findings(request)
-            for stored in page.get("Findings", []):
-                if stored.get("GeneratorId") in wanted:  # a PREFIX filter also matches other checks
-                    found[stored["Id"]] = stored
-            token = page.get("NextToken")
-            if not token:
+        for attempt in range(restarts + 1):
+            try:
+                _read_pages(get_findings, filters, wanted, found)
                 break
+            except TokenExpired as expired:
+                if attempt == restarts:
+                    raise expired.__cause__ or expired from None
+                log.warning(
+                    "GetFindings: the NextToken expired after %d page(s) (another run importing into the same "
+                    "hub?); reading again from the first page (restart %d of %d)",
+                    expired.args[0],
+                    attempt + 1,
+                    restarts,
+                )
+                if before_restart is not None:
+                    before_restart(attempt + 1)
     return found
+
+
+def _read_pages(
+    get_findings: GetFindings, filters: dict[str, Any], wanted: set[str], found: dict[str, dict[str, Any]]
+) -> None:
+    token: str | None = None
+    pages = 0
+    while True:
+        request: dict[str, Any] = {"Filters": filters, "MaxResults": PAGE_SIZE}
+        if token:
+            request["NextToken"] = token
+        try:
+            page = get_findings(request)
+        except Exception as exc:
+            if token and is_expired_token(exc):
+                raise TokenExpired(pages) from exc
+            raise
+        pages += 1
+        for stored in page.get("Findings", []):
+            if stored.get("GeneratorId") in wanted:  # a PREFIX filter also matches other checks
+                found[stored["Id"]] = stored
+        token = page.get("NextToken")
+        if not token:
+            return
 
 
 def with_history(
