@@ -42,6 +42,18 @@ def finding_filters(products: list[str], generators: set[str]) -> Iterator[dict[
         }
 
 
+# What a stored finding this run produces again is needed for: its history (with_history) and its state.
+HISTORY_FIELDS = ("Id", "GeneratorId", "RecordState", "CreatedAt", "FirstObservedAt", "UpdatedAt")
+
+
+def history_of(stored: dict[str, Any]) -> dict[str, Any]:
+    """The few fields of a stored finding that this run's version of it needs. A scheduled run reads back
+    every finding it sends; keeping the hub's whole copy (larger than the finding sent: Security Hub adds
+    fields) would hold a second copy of every finding. Stored findings this run does not produce stay whole:
+    the archive sweep re-imports them."""
+    return {name: stored[name] for name in HISTORY_FIELDS if name in stored}
+
+
 class TokenExpired(Exception):
     """A GetFindings page answered that its NextToken is invalid or has expired."""
 
@@ -62,22 +74,27 @@ def read_existing(
     before_restart: Callable[[int], None] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The hub's findings, by Id, of the products of `findings` and of `generators` plus the generators of
-    `findings`. `get_findings` makes one request (paced and retried by the caller).
+    `findings`: whole for Ids `findings` does not hold (the sweep may archive them), only their history
+    (history_of) for the others. `get_findings` makes one request (paced and retried by the caller).
 
     A NextToken that expires part way (another run importing into the same hub invalidates it) restarts that
     filter's read from its first page, up to `restarts` times, calling `before_restart(n)` first (a backoff);
     the findings already read are kept and refreshed. Past that, the error is raised."""
-    items = list(findings)
-    products = sorted({str(f["ProductArn"]) for f in items})
-    wanted = generators | {str(f.get("GeneratorId")) for f in items}
-    del items
+    products_seen: set[str] = set()
+    wanted = set(generators)
+    produced: set[str] = set()
+    for f in findings:
+        products_seen.add(str(f["ProductArn"]))
+        wanted.add(str(f.get("GeneratorId")))
+        produced.add(str(f.get("Id")))
+    products = sorted(products_seen)
     if not products or not wanted:
         return {}
     found: dict[str, dict[str, Any]] = {}
     for filters in finding_filters(products, wanted):
         for attempt in range(restarts + 1):
             try:
-                _read_pages(get_findings, filters, wanted, found)
+                _read_pages(get_findings, filters, wanted, produced, found)
                 break
             except TokenExpired as expired:
                 if attempt == restarts:
@@ -95,7 +112,11 @@ def read_existing(
 
 
 def _read_pages(
-    get_findings: GetFindings, filters: dict[str, Any], wanted: set[str], found: dict[str, dict[str, Any]]
+    get_findings: GetFindings,
+    filters: dict[str, Any],
+    wanted: set[str],
+    produced: set[str],
+    found: dict[str, dict[str, Any]],
 ) -> None:
     token: str | None = None
     pages = 0
@@ -112,7 +133,8 @@ def _read_pages(
         pages += 1
         for stored in page.get("Findings", []):
             if stored.get("GeneratorId") in wanted:  # a PREFIX filter also matches other checks
-                found[stored["Id"]] = stored
+                fid = stored["Id"]
+                found[fid] = history_of(stored) if fid in produced else stored
         token = page.get("NextToken")
         if not token:
             return
