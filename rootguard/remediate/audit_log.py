@@ -124,7 +124,15 @@ class AuditLog:
             p.parent.mkdir(parents=True, exist_ok=True)
             if p.is_dir():
                 raise AuditLogError(f"audit log {p}: is a folder; name a file")
-            return os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, _FILE_MODE)
+            fd = os.open(p, os.O_RDWR | os.O_APPEND | os.O_CREAT, _FILE_MODE)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":  # a line torn by a full disk: end it
+                    _write_all(fd, b"\n")
+            except OSError:
+                os.close(fd)
+                raise
+            return fd
         except OSError as exc:
             raise AuditLogError(f"audit log {p}: cannot open for appending: {exc.strerror or exc}") from None
 
@@ -176,7 +184,7 @@ class AuditLog:
         with self._lock:
             assert self._fd is not None
             try:
-                os.write(self._fd, line.encode("utf-8"))
+                _write_all(self._fd, line.encode("utf-8"))
                 os.fsync(self._fd)
             except OSError as exc:
                 raise AuditLogError(
@@ -291,6 +299,14 @@ class AuditLog:
             outcome=OBSERVED_DONE if done else OBSERVED_NOT_DONE,
             note=note,
         )
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until everything is written: a nearly full disk writes part of a line, then fails."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _lines(handle: object) -> Iterator[bytes]:

@@ -55,6 +55,7 @@ from rootguard.securityhub.spool import (
     inspect_spool,
     read_spool,
     settle_spool_counts,
+    tidy_spool,
 )
 from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, route
 from rootguard.settings import PublishSettings
@@ -259,7 +260,11 @@ class Publisher:
         )
         del groups
         settled = {**_settled(outcomes.values()), **dropped}
-        remaining, report.quarantined = settle_spool_counts(path, settled) if path.exists() else (0, 0)
+        if path.exists():
+            remaining, report.quarantined = settle_spool_counts(path, settled)
+        else:
+            remaining = 0
+            tidy_spool(path)
         self._count(report, outcomes.values())
         report.spooled = sum(len(o.failures) for o in outcomes.values())
         report.replayed = sum(1 for v in settled.values() if v is None)

@@ -229,6 +229,16 @@ def _remove_stray_temporaries(path: Path) -> None:
             log.info("removed %s, left by a spool writer that was stopped", stray)
 
 
+def tidy_spool(path: str | Path) -> None:
+    """Remove what writers killed part way left beside the spool (their temporary files), under the lock.
+    Every replay calls it, so a killed run's leftovers go even when no spool is left to rewrite."""
+    p = Path(path)
+    if not p.parent.is_dir():
+        return
+    with _locked(p):
+        _remove_stray_temporaries(p)
+
+
 def _quarantine(path: Path, bad: list[BadLine]) -> None:
     """Append bad lines, byte for byte, to `<spool>.quarantine` (0600, flushed to disk), one warning each."""
     if not bad:
