@@ -492,6 +492,7 @@ def publish(
     settings: PublishSettings | None = None,
     dry_run_path: str | Path | None = None,
     caller: Caller | None = None,
+    replay_spool: bool = False,
 ) -> PublishReport:
     """Publisher(session, settings, caller=caller).publish(...) in one call."""
     return Publisher(session, settings, caller=caller).publish(
@@ -500,4 +501,5 @@ def publish(
         run_at=run_at,
         completed_checks=completed_checks,
         dry_run_path=dry_run_path,
+        replay_spool=replay_spool,
     )
