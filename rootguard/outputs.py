@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rootguard.files import write_atomic
+from rootguard.files import open_atomic, write_atomic
 from rootguard.models import Result, Status
 
 RESULTS_FILE = "results.json"
@@ -45,4 +45,9 @@ def write_results(path: Path, results: Sequence[Result], meta: dict[str, Any]) -
 
 
 def write_findings(path: Path, findings: Sequence[dict[str, Any]]) -> Path:
-    return write_atomic(path, dump_json(list(findings)))
+    """The ASFF file, streamed (json.dump writes piece by piece): the same bytes as dump_json, without the
+    whole file as one string beside the findings (twice their JSON size with the indentation)."""
+    with open_atomic(path) as handle:
+        json.dump(findings if isinstance(findings, list) else list(findings), handle, indent=2, default=str)
+        handle.write("\n")
+    return path

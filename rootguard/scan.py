@@ -24,7 +24,7 @@ from rootguard.files import writable_dir_problem
 from rootguard.findings.build import build_findings
 from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
 from rootguard.outputs import ASFF_FILE, RESULTS_FILE, write_findings, write_results
-from rootguard.publishing import placement_for, publish_findings, reconcile_controls
+from rootguard.publishing import placement_for, publish_findings, reconcile_controls, spool_problem
 from rootguard.rules import CHECK_IDS, needs_of, select
 from rootguard.rules import evaluate as evaluate_rules
 from rootguard.settings import Config
@@ -68,7 +68,9 @@ class ScanOutcome:
 
     @property
     def spooled(self) -> int:
-        return int(getattr(self.publish_report, "spooled", 0) or 0)
+        """Findings not in Security Hub because of this run: spooled, or unreadable spool lines set aside."""
+        report = self.publish_report
+        return int(getattr(report, "spooled", 0) or 0) + int(getattr(report, "quarantined", 0) or 0)
 
     @property
     def reconcile_incomplete(self) -> bool:
@@ -142,7 +144,9 @@ def run_scan(
 ) -> ScanOutcome:
     """Collect, evaluate, write results.json and the ASFF file, and publish when asked."""
     check_ids = check_ids_of(cfg)
-    problem = writable_dir_problem(output_dir)
+    problem = writable_dir_problem(output_dir) or (
+        spool_problem(output_dir) if publish and not dry_run else None
+    )
     if problem:
         raise UsageError(f"--output-dir {problem}")
     facts, results = collect_and_evaluate(

@@ -149,6 +149,8 @@ class PublishSettings(_Settings):
     archive_resolved: StrictBool = True
     summary_finding: StrictBool = False
     spool_path: Path = Path(OUTPUT_DIR) / SPOOL_FILE
+    # Another run publishing from the same folder holds its lock: wait this long, then spool and say so.
+    lock_timeout_s: Annotated[float, Field(ge=0, le=86400)] = 600.0
 
     @field_validator("member_role_name")
     @classmethod

@@ -103,7 +103,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     print(report.summary())
-    return EXIT_PARTIAL if report.spooled else EXIT_OK
+    return EXIT_PARTIAL if report.partial else EXIT_OK
 
 
 def cmd_securityhub(args: argparse.Namespace) -> int:

@@ -236,6 +236,43 @@ def test_a_partial_scan_builds_and_is_visible(served, tmp_path: Path) -> None:
     assert hub.get_findings()["Findings"], "what was evaluated is published"
 
 
+def test_a_spool_left_in_the_state_is_replayed_and_leaves_it(served, tmp_path: Path) -> None:
+    """What the template promises: the output folder carried in state/ holds an earlier run's spool, and the
+    next scheduled run resumes it (and removes it once it landed)."""
+    from rootguard.findings import Placement, build_findings
+    from rootguard.models import ResourceKind, Result, ResultResource, Status
+
+    sb = served(CLEAN)
+    gone = "200000000009"  # a member that has since left: no run produces its finding any more
+    (finding,) = build_findings(
+        [
+            Result(
+                check_id="iam_member_root_credentials_absent",
+                status=Status.FAIL,
+                resource=ResultResource(
+                    kind=ResourceKind.ACCOUNT,
+                    id=gone,
+                    arn=f"arn:aws:organizations::{MGMT}:account/o-scheduled001/{gone}",
+                ),
+                message=f"Root user of {gone} still has a password.",
+            )
+        ],
+        Placement(account_id=MGMT, region=sb.region),
+        datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    entry = {"account_id": MGMT, "region": sb.region, "finding": finding, "error_code": "InternalException"}
+    s3 = sb.session().client("s3")
+    s3.put_object(Bucket=BUCKET, Key="state/securityhub-spool.jsonl", Body=json.dumps(entry).encode() + b"\n")
+
+    code, log = run_build(sb, tmp_path)
+
+    assert code == 0 and scan_exit(log) == 0, log
+    stored = {f["Id"] for f in sb.session().client("securityhub").get_findings(MaxResults=100)["Findings"]}
+    assert finding["Id"] in stored  # replayed (then archived: no check produces it any more)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="state/").get("Contents", [])}
+    assert "state/securityhub-spool.jsonl" not in keys
+
+
 def test_the_metric_filter_matches_only_its_line() -> None:
     partial = metric_filters()["ScanPartial"]
     assert matches(partial, "ROOTGUARD_SCAN_EXIT 3")
