@@ -6,6 +6,7 @@ import argparse
 import re
 
 from rootguard import __version__
+from rootguard.cli import resources
 from rootguard.cli.exitcodes import CONDITIONS, parse_fail_on
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -117,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scenario", help="scenario YAML (default: the bundled demo)")
     demo.add_argument("-v", "--verbose", action="count", default=0)
     demo.add_argument("--log-format", choices=("text", "json"), default="text")
+
+    resources.add_parsers(sub)  # deploy show|write, prowler checks-folder
 
     rem = sub.add_parser("remediate", help="opt-in fixes: dry run unless --apply, always audit-logged")
     remsub = rem.add_subparsers(dest="rem_command", metavar="ACTION")
