@@ -28,7 +28,7 @@ def _leaf(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("AWS")
     g.add_argument("--profile", help="AWS named profile (default: the standard credential chain)")
-    g.add_argument("--region", help="home Region for STS, Security Hub and outputs")
+    g.add_argument("--region", help="home Region for STS, Security Hub CSPM and outputs")
     p.add_argument("--config", metavar="FILE", help="rootguard YAML config (see README)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     p.add_argument("--log-format", choices=("text", "json"), default="text")
@@ -37,7 +37,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rootguard",
-        description="Audit AWS Organizations centralized root access and publish findings to Security Hub.",
+        description="Audit AWS Organizations centralized root access and publish findings to Security Hub CSPM.",
     )
     parser.add_argument("--version", action="version", version=f"rootguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--output-dir", help="where results.json and findings.asff.json go")
     scan.add_argument("--format", choices=("table", "json", "asff"), default="table", help="what to print")
-    scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub")
+    scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub CSPM")
     scan.add_argument(
         "--dry-run", action="store_true", help="with --publish: show what would be sent, send nothing"
     )
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--placement", choices=("central", "per-member"))
     pub.add_argument("--member-role")
 
-    sh = sub.add_parser("securityhub", help="Security Hub set-up")
+    sh = sub.add_parser("securityhub", help="Security Hub CSPM set-up")
     shsub = sh.add_subparsers(dest="sh_command", metavar="SUBCOMMAND")
     shsub.required = True
     setup = _leaf(shsub.add_parser("setup", help="create rootguard's insights (idempotent)"))
