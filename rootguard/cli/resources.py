@@ -49,7 +49,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     dsub = deploy.add_subparsers(dest="deploy_command", metavar="SUBCOMMAND")
     dsub.required = True
     show = _leaf(dsub.add_parser("show", help="print one template or policy"))
-    show.add_argument("name", choices=list(deploy_files()), metavar="NAME", help=", ".join(deploy_files()))
+    show.add_argument("name", metavar="NAME", help="e.g. scanner-policy, scanner-role, scheduled-scan")
     write = _leaf(
         dsub.add_parser("write", help="copy every template and policy into DIR (policies/ beneath it)")
     )
@@ -68,8 +68,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    files = deploy_files()
+    files = deploy_files()  # read when asked, so a damaged install breaks only this command
     if args.deploy_command == "show":
+        if args.name not in files:
+            raise UsageError(f"no deployment file {args.name!r}; known: {', '.join(files)}")
         sys.stdout.write(files[args.name][1].read_text(encoding="utf-8"))
         return EXIT_OK
     target = Path(args.directory)

@@ -35,7 +35,11 @@ def test_show_prints_the_file_exactly(name: str, capsys: pytest.CaptureFixture[s
 
 def test_show_unknown_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deploy", "show", "admin-policy"]) == 2
-    assert "invalid choice" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(
+        "rootguard: error: no deployment file 'admin-policy'; known: member-import-policy, "
+    )
 
 
 def test_write_lays_out_the_deploy_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
