@@ -111,8 +111,8 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
         admin = sb.scenario.securityhub.administrator_of(sb.scenario.organization)
         if admin is not None:
             out.write(
-                "\n== Security Hub score: IAM.4, IAM.6 and IAM.9 reconciled with the scan's proof, as the "
-                f"Security Hub administrator {admin} ==\n"
+                "\n== Security Hub CSPM score: IAM.4, IAM.6 and IAM.9 reconciled with the scan's proof, as the "
+                f"Security Hub CSPM administrator {admin} ==\n"
             )
             first = _reconcile(sb, admin, outcome.results, output_dir, out, detail=True)
             last = _remediate_and_rescore(sb, admin, session, outcome, output_dir, out) or first
@@ -159,7 +159,7 @@ def _remediate_and_rescore(sb, admin: str, session, outcome, output_dir: Path, o
         return None
     out.write(
         f"\n== After `rootguard remediate delete-root-credentials --all-failing --apply` ({len(failing)} accounts) "
-        "and Security Hub's next daily checks ==\n"
+        "and Security Hub CSPM's next daily checks ==\n"
     )
     plan = plan_delete_root_credentials(session, failing, sb.region)
     done = apply_plan(session, plan, sb.region, AuditLog(output_dir / "remediation-audit.jsonl"), apply=True)
