@@ -210,6 +210,6 @@ def _reconcile(
             dry_run=False,
             account_id=caller.account_id,
             region=caller.region,
-            skipped="the Security Hub administrator's findings could not be read",
+            skipped="the Security Hub CSPM administrator's findings could not be read",
             errors=[str(exc)],
         )

@@ -5,7 +5,8 @@
 
 What it owns:
 - checks/<check_id>/ (the Prowler check folders) and the generated blocks of setup.cfg, from the rules'
-  specs (rootguard.prowler.generate);
+  specs, and rootguard's Prowler compliance framework (rootguard/prowler/compliance/*/*.json), from the
+  mappings and the specs (rootguard.prowler.generate);
 - findings/schema/asff.schema.json, from botocore's Security Hub model (tools/asff_schema.py);
 - deploy/policies/*.json, from the CloudFormation templates in deploy/ (deploy/build.py).
 """

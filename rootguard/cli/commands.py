@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rootguard.aws import make_session
+from rootguard.cli import resources
 from rootguard.cli.exitcodes import DEFAULT_FAIL_ON, EXIT_AWS, EXIT_OK, EXIT_PARTIAL, scan_exit_code
 from rootguard.cli.printing import print_outcome
 from rootguard.errors import UsageError
@@ -21,6 +22,7 @@ def dispatch(args: argparse.Namespace) -> int:
         "sandbox": cmd_sandbox,
         "demo": cmd_demo,
         "remediate": cmd_remediate,
+        **resources.HANDLERS,
     }[args.command]
     return handler(args)
 

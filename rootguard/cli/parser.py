@@ -6,6 +6,7 @@ import argparse
 import re
 
 from rootguard import __version__
+from rootguard.cli import resources
 from rootguard.cli.exitcodes import CONDITIONS, parse_fail_on
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -27,7 +28,7 @@ def _leaf(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("AWS")
     g.add_argument("--profile", help="AWS named profile (default: the standard credential chain)")
-    g.add_argument("--region", help="home Region for STS, Security Hub and outputs")
+    g.add_argument("--region", help="home Region for STS, Security Hub CSPM and outputs")
     p.add_argument("--config", metavar="FILE", help="rootguard YAML config (see README)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     p.add_argument("--log-format", choices=("text", "json"), default="text")
@@ -36,7 +37,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rootguard",
-        description="Audit AWS Organizations centralized root access and publish findings to Security Hub.",
+        description="Audit AWS Organizations centralized root access and publish findings to Security Hub CSPM.",
     )
     parser.add_argument("--version", action="version", version=f"rootguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--output-dir", help="where results.json and findings.asff.json go")
     scan.add_argument("--format", choices=("table", "json", "asff"), default="table", help="what to print")
-    scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub")
+    scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub CSPM")
     scan.add_argument(
         "--dry-run", action="store_true", help="with --publish: show what would be sent, send nothing"
     )
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--placement", choices=("central", "per-member"))
     pub.add_argument("--member-role")
 
-    sh = sub.add_parser("securityhub", help="Security Hub set-up")
+    sh = sub.add_parser("securityhub", help="Security Hub CSPM set-up")
     shsub = sh.add_subparsers(dest="sh_command", metavar="SUBCOMMAND")
     shsub.required = True
     setup = _leaf(shsub.add_parser("setup", help="create rootguard's insights (idempotent)"))
@@ -117,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scenario", help="scenario YAML (default: the bundled demo)")
     demo.add_argument("-v", "--verbose", action="count", default=0)
     demo.add_argument("--log-format", choices=("text", "json"), default="text")
+
+    resources.add_parsers(sub)  # deploy show|write, prowler checks-folder
 
     rem = sub.add_parser("remediate", help="opt-in fixes: dry run unless --apply, always audit-logged")
     remsub = rem.add_subparsers(dest="rem_command", metavar="ACTION")

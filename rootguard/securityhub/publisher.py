@@ -330,7 +330,7 @@ class Publisher:
             message = f"cannot read existing findings in {target}: {code}: {error_message(exc)}"
             return self._give_up(outcome, items, code, message)
         except BotoCoreError as exc:
-            message = f"cannot reach Security Hub in {target}: {exc}"
+            message = f"cannot reach Security Hub CSPM in {target}: {exc}"
             return self._give_up(outcome, items, type(exc).__name__, message)
 
         to_send: list[Item] = []

@@ -66,7 +66,7 @@ class PublishReport(BaseModel):
         if self.dry_run:
             return f"dry run: {self.written} findings written to {self.output_path}; nothing sent"
         line = (
-            f"Security Hub: {self.imported} imported, {self.updated} updated, {self.archived} archived, "
+            f"Security Hub CSPM: {self.imported} imported, {self.updated} updated, {self.archived} archived, "
             f"{self.skipped} skipped, {self.failed_retried} retried, {self.spooled} spooled"
         )
         if self.replayed:
@@ -81,7 +81,7 @@ class PublishReport(BaseModel):
 def hub_not_enabled_message(target: Target) -> str:
     """One line naming the account and Region and the command that fixes it."""
     return (
-        f"Security Hub is not enabled for account {target.account_id} in {target.region}: run "
+        f"Security Hub CSPM is not enabled for account {target.account_id} in {target.region}: run "
         f"`aws securityhub enable-security-hub --region {target.region}` in that account, then publish again"
     )
 
