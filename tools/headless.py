@@ -17,6 +17,7 @@ from the distribution's packages (`apt-get install chromium`); `find_chromium()`
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -84,7 +85,9 @@ class Page:
         """The URL of every request the page made (its own file included)."""
         self.browser.drain()
         return [
-            e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e.get("method") == "Network.requestWillBeSent"
         ]
 
     def screenshot(self, path: Path, width: int = 1280, height: int = 2000) -> Path:
@@ -100,7 +103,9 @@ class Page:
 class Browser:
     """One headless Chromium process driven over --remote-debugging-pipe."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], to_browser: int, from_browser: int, profile: str) -> None:
+    def __init__(
+        self, proc: subprocess.Popen[bytes], to_browser: int, from_browser: int, profile: str
+    ) -> None:
         self._proc = proc
         self._out = to_browser
         self._in = from_browser
@@ -140,8 +145,15 @@ class Browser:
             f"--user-data-dir={profile}",
             "about:blank",
         ]
-        proc = subprocess.Popen(  # noqa: S603  (a fixed argument list)
-            args, preexec_fn=wire, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        # close_fds would close fd 3 and 4 after wire() ran; Python's own descriptors are not inherited
+        # anyway (PEP 446), so nothing else leaks into the browser.
+        proc = subprocess.Popen(
+            args,
+            preexec_fn=wire,
+            close_fds=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         os.close(theirs_in)
         os.close(theirs_out)
@@ -197,7 +209,9 @@ class Browser:
         while self._receive(quiet) is not None:
             pass
 
-    def call(self, method: str, params: dict[str, Any] | None = None, *, session: str | None = None) -> dict[str, Any]:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, *, session: str | None = None
+    ) -> dict[str, Any]:
         wanted = self._send(method, params, session)
         deadline = time.monotonic() + self._timeout
         while time.monotonic() < deadline:
@@ -238,8 +252,6 @@ class Browser:
                     self._proc.wait(timeout=10)
         finally:
             for fd in (self._out, self._in):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
             shutil.rmtree(self._profile, ignore_errors=True)
