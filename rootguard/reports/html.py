@@ -169,13 +169,15 @@ def member_chart(p: Posture) -> str:
 
 
 def _nice_max(value: int) -> int:
-    if value <= 4:
-        return 4
+    """The top of the y axis: at least `value`, a round number whose quarters (the grid lines) are whole."""
+    if value <= 20:
+        return max(4, -(-value // 4) * 4)
     power = 10 ** int(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= value:
-            return int(step * power)
-    return value
+    for step in (1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10):
+        top = round(step * power)
+        if top >= value:
+            return top
+    return 10 * power
 
 
 def trend_chart(points: Sequence[RunPoint]) -> str:

@@ -22,7 +22,9 @@ def test_report_benchmark_runs_through_the_runner() -> None:
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    ratios = re.findall(r"^  ratio to the 2 s bound: (\d+\.\d+) \(target <= 1\.0\)$", proc.stdout, re.MULTILINE)
+    ratios = re.findall(
+        r"^  ratio to the 2 s bound: (\d+\.\d+) \(target <= 1\.0\)$", proc.stdout, re.MULTILINE
+    )
     assert len(ratios) == 2, proc.stdout
     assert "every member failing: 65 results, 60 accounts to fix" in proc.stdout
     assert "== bench_report: ok" in proc.stdout

@@ -167,3 +167,11 @@ def test_ten_thousand_accounts_render_every_row_to_fix(tmp_path: Path) -> None:
     assert len(rows) == 7_500
     assert counts_on(page)["members-with-root-credentials"] == "7500"
     assert re.search(r'<table id="to-fix" data-paged>', text), "the script pages and filters it"
+
+
+def test_the_trend_axis_tops_out_at_a_round_number_with_whole_grid_lines() -> None:
+    from rootguard.reports.html import _nice_max
+
+    for value in [*range(0, 200), *range(200, 120_001, 97)]:
+        top = _nice_max(value)
+        assert top >= value and top % 4 == 0 and top <= max(8, 2 * value), (value, top)
