@@ -25,6 +25,7 @@ from rootguard.findings.build import build_findings
 from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
 from rootguard.outputs import ASFF_FILE, RESULTS_FILE, write_findings, write_results
 from rootguard.publishing import placement_for, publish_findings, reconcile_controls, spool_problem
+from rootguard.reports import ASFF, write_reports
 from rootguard.rules import CHECK_IDS, needs_of, select
 from rootguard.rules import evaluate as evaluate_rules
 from rootguard.settings import Config
@@ -142,7 +143,8 @@ def run_scan(
     progress: ProgressCallback | None = None,
     run_at: datetime | None = None,
 ) -> ScanOutcome:
-    """Collect, evaluate, write results.json and the ASFF file, and publish when asked."""
+    """Collect, evaluate, write results.json and the formats `cfg.output_formats` names (the ASFF file and
+    the reports), and publish when asked."""
     check_ids = check_ids_of(cfg)
     problem = writable_dir_problem(output_dir) or (
         spool_problem(output_dir) if publish and not dry_run else None
@@ -163,7 +165,9 @@ def run_scan(
     }
     outcome = ScanOutcome(facts=facts, results=results, findings=findings, meta=meta, dry_run=dry_run)
     outcome.files["results"] = write_results(output_dir / RESULTS_FILE, results, meta)
-    outcome.files["asff"] = write_findings(output_dir / ASFF_FILE, findings)
+    if ASFF in cfg.output_formats or (publish and dry_run):  # a dry run shows what it would send there
+        outcome.files["asff"] = write_findings(output_dir / ASFF_FILE, findings)
+    outcome.files.update(write_reports(output_dir, results, meta, cfg.output_formats))
     if publish and not dry_run:
         try:
             outcome.publish_report = publish_findings(

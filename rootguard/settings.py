@@ -52,6 +52,16 @@ SPOOL_FILE = "securityhub-spool.jsonl"
 AUDIT_LOG_FILE = (
     "remediation-audit.jsonl"  # every change rootguard makes to AWS, remediation or reconciliation
 )
+# The files a scan writes besides results.json, in Prowler's `--output-formats` spelling (rootguard.reports).
+OUTPUT_FORMATS = ("csv", "json-ocsf", "json-asff", "html")
+OutputFormat = Literal["csv", "json-ocsf", "json-asff", "html"]
+# What `rootguard report` renders again from a results file, and by default. ASFF is not among them: it names
+# the importing account and Region, which a results file does not carry (`rootguard publish --dry-run FILE`).
+REPORT_FORMATS = ("csv", "json-ocsf", "html")
+DEFAULT_REPORT_FORMATS = ("csv", "html")
+# CloudWatch namespaces: 1..255 ASCII letters, digits and . - _ / # : or space; AWS/ is reserved for AWS.
+_NAMESPACE = re.compile(r"^(?!AWS/)[0-9A-Za-z._/#: -]{1,255}$")
+METRICS_NAMESPACE = "rootguard"
 # IAM role names: 1..64 of [\w+=,.@-]; a path is not accepted here.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
@@ -198,6 +208,28 @@ class SecurityHubSettings(_Settings):
         return role_name(value)
 
 
+def metrics_namespace(value: str) -> str:
+    if not _NAMESPACE.match(value):
+        raise ValueError(
+            f"{value!r} is not a CloudWatch namespace (1..255 of A-Z a-z 0-9 . - _ / # : and space; "
+            "not starting with AWS/)"
+        )
+    return value
+
+
+class MetricsSettings(_Settings):
+    """Posture metrics a scan emits (rootguard.reports.metrics): none, or CloudWatch Embedded Metric Format
+    lines on stderr, which a log group turns into metrics."""
+
+    format: Literal["none", "emf"] = "none"
+    namespace: str = METRICS_NAMESPACE
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return metrics_namespace(value)
+
+
 class Config(_Settings):
     """rootguard.yaml. Every field is optional; command-line flags override it."""
 
@@ -211,6 +243,9 @@ class Config(_Settings):
     fallback_role_name: str | None = None  # AssumeRole fallback when root sessions are unavailable
     management_root_requires_hardware_mfa: StrictBool = False
     output_dir: str = OUTPUT_DIR
+    # What a scan writes next to results.json (always written): every format by default.
+    output_formats: list[OutputFormat] = Field(default_factory=lambda: list(OUTPUT_FORMATS), min_length=1)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     securityhub: SecurityHubSettings = Field(default_factory=SecurityHubSettings)
 
     @field_validator("fallback_role_name")

@@ -121,7 +121,19 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
                 for a, b in zip(first.scores, last.scores, strict=True)
             )
             out.write(f"\n  Security score since the demo began (administrator's view): {moved}\n")
+    _where_reports(outcome.files, output_dir, out)
     return 0
+
+
+def _where_reports(files: dict[str, Path], output_dir: Path, out: TextIO) -> None:
+    """Last, so it stays on the screen: where the reports are and how to render them again."""
+    out.write("\n== Reports ==\n")
+    for key, what in (("html", "HTML report"), ("csv", "CSV"), ("ocsf", "OCSF (Compliance Finding)")):
+        if key in files:
+            out.write(f"  {what}: {files[key]}\n")
+    if "html" in files:
+        out.write(f"  Open {files['html'].resolve().as_uri()} in a browser.\n")
+    out.write(f"  Render them again, with a trend over several runs: rootguard report {output_dir}\n")
 
 
 def _reconcile(sb, admin: str, results, output_dir: Path, out: TextIO, *, detail: bool):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import re
 from rootguard import __version__
 from rootguard.cli import resources
 from rootguard.cli.exitcodes import CONDITIONS, parse_fail_on
+from rootguard.settings import OUTPUT_FORMATS, REPORT_FORMATS
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
@@ -50,7 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--checks", nargs="+", metavar="ID", help="check ids, space- or comma-separated (default: all)"
     )
-    scan.add_argument("--output-dir", help="where results.json and findings.asff.json go")
+    scan.add_argument("--output-dir", help="where results.json and the other output files go")
+    scan.add_argument(
+        "--output-formats",
+        nargs="+",
+        metavar="FORMAT",
+        help=(
+            f"what to write next to results.json, space- or comma-separated: {', '.join(OUTPUT_FORMATS)} "
+            "(Prowler's names; default: all)"
+        ),
+    )
     scan.add_argument("--format", choices=("table", "json", "asff"), default="table", help="what to print")
     scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub CSPM")
     scan.add_argument(
@@ -70,6 +80,39 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fallback-role", help="role to assume in members when root sessions are unavailable")
     scan.add_argument("--placement", choices=("central", "per-member"), help="where findings are filed")
     scan.add_argument("--member-role", help="role assumed in members for --placement per-member")
+    scan.add_argument(
+        "--metrics",
+        choices=("none", "emf"),
+        help="emf: print the posture as CloudWatch Embedded Metric Format lines on stderr (default: none)",
+    )
+    scan.add_argument(
+        "--metrics-namespace", metavar="NAMESPACE", help="CloudWatch namespace (default: rootguard)"
+    )
+
+    rep = _leaf(
+        sub.add_parser(
+            "report",
+            help="render the HTML and CSV reports again from results.json; several runs add a trend",
+            description=(
+                "Render the reports of the latest run among RESULTS, with a trend section when there are several "
+                "runs of the organization (files, folders searched for results.json, or glob patterns; the "
+                "scheduled scan keeps each run under runs/YYYY/MM/DD/ in its bucket)."
+            ),
+        )
+    )
+    rep.add_argument(
+        "inputs", nargs="+", metavar="RESULTS", help="results.json files, folders of runs, or globs"
+    )
+    rep.add_argument("--output-dir", help="where the reports go (default: rootguard-output)")
+    rep.add_argument(
+        "--output-formats",
+        nargs="+",
+        metavar="FORMAT",
+        help=f"space- or comma-separated: {', '.join(REPORT_FORMATS)} (default: csv html)",
+    )
+    rep.add_argument("--config", metavar="FILE", help="rootguard YAML config (see README)")
+    rep.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    rep.add_argument("--log-format", choices=("text", "json"), default="text")
 
     pub = _leaf(sub.add_parser("publish", help="publish findings from a file, Prowler output, or a spool"))
     _common(pub)
