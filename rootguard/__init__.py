@@ -1,3 +1,3 @@
-"""rootguard: audit AWS Organizations centralized root access and publish the results to Security Hub."""
+"""rootguard: audit AWS Organizations centralized root access and publish the results to Security Hub CSPM."""
 
 __version__ = "0.1.0"

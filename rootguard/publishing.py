@@ -8,6 +8,7 @@ them; the sending itself is rootguard's Security Hub publisher.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from rootguard.models import Caller, ResourceKind, Result
 from rootguard.securityhub import Publisher, setup_insights
 from rootguard.securityhub.proof import proofs_from_results
 from rootguard.securityhub.reconciler import Prepared, Reconciler, ReconcileReport
+from rootguard.securityhub.spool import SpoolError, inspect_spool
 from rootguard.settings import AUDIT_LOG_FILE, SPOOL_FILE, Config
 
 DRY_RUN_FILE = "publish-dry-run.asff.json"
@@ -54,6 +56,40 @@ def _publisher(session: boto3.Session, cfg: Config, output_dir: Path, caller: Ca
     return Publisher(session, cfg.publish_settings(output_dir / SPOOL_FILE), caller=caller)
 
 
+def spool_problem(output_dir: Path) -> str | None:
+    """Why the spool of `output_dir` cannot be used (a folder in its place, unreadable), or None. Checked
+    before a run starts, so a publish never fails half way on it."""
+    spool = output_dir / SPOOL_FILE
+    if spool.is_dir():
+        return f"{spool}: is a folder, not a spool file; move it away"
+    if spool.exists() and not os.access(spool, os.R_OK | os.W_OK):
+        return f"{spool}: the spool cannot be read and rewritten; fix its permissions"
+    return None
+
+
+def _check_spool(output_dir: Path) -> None:
+    problem = spool_problem(output_dir)
+    if problem:
+        raise InputError(problem)
+
+
+def _resume_input(path: str) -> None:
+    """A spool given to `publish --resume` must hold at least one usable entry: otherwise one line naming the
+    file and its first bad line, exit 2, and the file is left as it is."""
+    try:
+        summary = inspect_spool(path)
+    except SpoolError as exc:
+        raise InputError(str(exc)) from None
+    if summary.entries:
+        return
+    if not Path(path).exists():
+        raise InputError(f"{path}: no such spool file")
+    if not summary.bad:
+        raise InputError(f"{path}: the spool is empty: nothing to replay")
+    first = summary.bad[0]
+    raise InputError(f"{path}: no usable spool entry (line {first.number}: {first.problem})")
+
+
 def publish_findings(
     session: boto3.Session,
     cfg: Config,
@@ -65,9 +101,15 @@ def publish_findings(
     completed_checks: list[str],
     run_at: datetime,
 ) -> Any:
-    """Import a scan's findings and archive what its completed checks no longer produce."""
+    """Replay the spool of `output_dir` (what an earlier run could not import), then import a scan's findings
+    and archive what its completed checks no longer produce."""
+    _check_spool(output_dir)
     return _publisher(session, cfg, output_dir, caller).publish(
-        findings, checks_ran=checks_ran, completed_checks=completed_checks, run_at=run_at
+        findings,
+        checks_ran=checks_ran,
+        completed_checks=completed_checks,
+        run_at=run_at,
+        replay_spool=True,
     )
 
 
@@ -121,10 +163,7 @@ def publish_source(
     from rootguard.prowler.readers import ProwlerOutputError, findings_from_prowler
 
     if resume:
-        if not Path(resume).is_file():
-            raise InputError(f"{resume}: no such spool file")
-        if not Path(resume).read_bytes().strip():
-            raise InputError(f"{resume}: the spool is empty: nothing to replay")
+        _resume_input(resume)
         return _publisher(session, cfg, output_dir, None).resume(resume)
     caller = identify(session, cfg.home_region)
     publisher = _publisher(session, cfg, output_dir, caller)
@@ -154,8 +193,12 @@ def publish_source(
         return publisher.publish(
             findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / DRY_RUN_FILE
         )
-    # A file may hold a partial run: never archive on its evidence alone.
-    return publisher.publish(findings, checks_ran=checks, run_at=run_at, completed_checks=[])
+    # A file may hold a partial run: never archive on its evidence alone. The spool of the output folder is
+    # replayed first, as a scan does.
+    _check_spool(output_dir)
+    return publisher.publish(
+        findings, checks_ran=checks, run_at=run_at, completed_checks=[], replay_spool=True
+    )
 
 
 def securityhub_setup(session: boto3.Session, region: str | None = None) -> list[str]:

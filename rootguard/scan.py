@@ -24,7 +24,8 @@ from rootguard.files import writable_dir_problem
 from rootguard.findings.build import build_findings
 from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
 from rootguard.outputs import ASFF_FILE, RESULTS_FILE, write_findings, write_results
-from rootguard.publishing import placement_for, publish_findings, reconcile_controls
+from rootguard.publishing import placement_for, publish_findings, reconcile_controls, spool_problem
+from rootguard.reports import ASFF, write_reports
 from rootguard.rules import CHECK_IDS, needs_of, select
 from rootguard.rules import evaluate as evaluate_rules
 from rootguard.settings import Config
@@ -68,7 +69,9 @@ class ScanOutcome:
 
     @property
     def spooled(self) -> int:
-        return int(getattr(self.publish_report, "spooled", 0) or 0)
+        """Findings not in Security Hub because of this run: spooled, or unreadable spool lines set aside."""
+        report = self.publish_report
+        return int(getattr(report, "spooled", 0) or 0) + int(getattr(report, "quarantined", 0) or 0)
 
     @property
     def reconcile_incomplete(self) -> bool:
@@ -105,12 +108,18 @@ def collect_and_evaluate(
     return facts, evaluate_rules(facts, cfg.rule_config(), check_ids)
 
 
-def completed_checks(results: list[Result], check_ids: list[str]) -> list[str]:
+def completed_checks(
+    results: list[Result], check_ids: list[str], *, organization_read: bool = True
+) -> list[str]:
     """Checks whose results are complete enough to archive what they no longer produce.
 
-    An organization-level check that could not evaluate (for example the organization could not be read) must
-    not archive its earlier findings: they are still the last known truth.
+    An organization-level check that could not evaluate must not archive its earlier findings: they are still
+    the last known truth. When the organization itself could not be read (DescribeOrganization throttled,
+    denied, unreachable), no check is complete: the run does not even know which organization's findings it
+    would be resolving, and its findings carry the account instead of the organization in their ids.
     """
+    if not organization_read:
+        return []
     incomplete = {
         r.check_id
         for r in results
@@ -134,9 +143,12 @@ def run_scan(
     progress: ProgressCallback | None = None,
     run_at: datetime | None = None,
 ) -> ScanOutcome:
-    """Collect, evaluate, write results.json and the ASFF file, and publish when asked."""
+    """Collect, evaluate, write results.json and the formats `cfg.output_formats` names (the ASFF file and
+    the reports), and publish when asked."""
     check_ids = check_ids_of(cfg)
-    problem = writable_dir_problem(output_dir)
+    problem = writable_dir_problem(output_dir) or (
+        spool_problem(output_dir) if publish and not dry_run else None
+    )
     if problem:
         raise UsageError(f"--output-dir {problem}")
     facts, results = collect_and_evaluate(
@@ -153,7 +165,9 @@ def run_scan(
     }
     outcome = ScanOutcome(facts=facts, results=results, findings=findings, meta=meta, dry_run=dry_run)
     outcome.files["results"] = write_results(output_dir / RESULTS_FILE, results, meta)
-    outcome.files["asff"] = write_findings(output_dir / ASFF_FILE, findings)
+    if ASFF in cfg.output_formats or (publish and dry_run):  # a dry run shows what it would send there
+        outcome.files["asff"] = write_findings(output_dir / ASFF_FILE, findings)
+    outcome.files.update(write_reports(output_dir, results, meta, cfg.output_formats))
     if publish and not dry_run:
         try:
             outcome.publish_report = publish_findings(
@@ -163,7 +177,9 @@ def run_scan(
                 caller=facts.caller,
                 output_dir=output_dir,
                 checks_ran=check_ids,
-                completed_checks=completed_checks(results, check_ids),
+                completed_checks=completed_checks(
+                    results, check_ids, organization_read=facts.organization_error is None
+                ),
                 run_at=run_at,
             )
         except AwsSetupError as exc:
@@ -198,6 +214,6 @@ def _reconcile(
             dry_run=False,
             account_id=caller.account_id,
             region=caller.region,
-            skipped="the Security Hub administrator's findings could not be read",
+            skipped="the Security Hub CSPM administrator's findings could not be read",
             errors=[str(exc)],
         )

@@ -33,6 +33,12 @@ SESSION_DURATION = 60
 SESSION_DURATION_RANGE = (1, 900)
 MAX_ATTEMPTS = 8  # botocore adaptive retries per call, the first call included
 MAX_ATTEMPTS_RANGE = (1, 20)
+# How long one Organizations listing (or one read) keeps retrying throttling and transient errors, page by
+# page, before the run marks what it feeds incomplete (rootguard.collect.listing).
+RETRY_BUDGET_S = 600
+PUBLISH_MAX_ATTEMPTS = 5
+PUBLISH_RETRY_ROUNDS = 4
+RETRY_BUDGET_RANGE = (1, 3600)
 # Security Hub (CSPM) BatchImportFindings quota per account and Region: 10 requests/s, burst 30.
 IMPORT_RATE = 10.0
 IMPORT_BURST = 30
@@ -46,12 +52,24 @@ SPOOL_FILE = "securityhub-spool.jsonl"
 AUDIT_LOG_FILE = (
     "remediation-audit.jsonl"  # every change rootguard makes to AWS, remediation or reconciliation
 )
+# The files a scan writes besides results.json, in Prowler's `--output-formats` spelling (rootguard.reports).
+OUTPUT_FORMATS = ("csv", "json-ocsf", "json-asff", "html")
+OutputFormat = Literal["csv", "json-ocsf", "json-asff", "html"]
+# What `rootguard report` renders again from a results file, and by default. ASFF is not among them: it names
+# the importing account and Region, which a results file does not carry (`rootguard publish --dry-run FILE`).
+REPORT_FORMATS = ("csv", "json-ocsf", "html")
+DEFAULT_REPORT_FORMATS = ("csv", "html")
+# CloudWatch namespaces: 1..255 ASCII letters, digits and . - _ / # : or space; AWS/ is reserved for AWS.
+_NAMESPACE = re.compile(r"^(?!AWS/)[0-9A-Za-z._/#: -]{1,255}$")
+METRICS_NAMESPACE = "rootguard"
 # IAM role names: 1..64 of [\w+=,.@-]; a path is not accepted here.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 StrictInt = Annotated[int, Strict()]
 StrictBool = Annotated[bool, Strict()]
 Workers = Annotated[int, Strict(), Field(ge=MAX_WORKERS_RANGE[0], le=MAX_WORKERS_RANGE[1])]
+RetryBudget = Annotated[int, Strict(), Field(ge=RETRY_BUDGET_RANGE[0], le=RETRY_BUDGET_RANGE[1])]
+Attempts = Annotated[int, Strict(), Field(ge=MAX_ATTEMPTS_RANGE[0], le=MAX_ATTEMPTS_RANGE[1])]
 Rate = Annotated[float, Field(gt=0, le=100, strict=True)]
 
 
@@ -83,9 +101,8 @@ class CollectConfig(_Settings):
     session_duration: Annotated[
         int, Strict(), Field(ge=SESSION_DURATION_RANGE[0], le=SESSION_DURATION_RANGE[1])
     ] = SESSION_DURATION
-    max_attempts: Annotated[int, Strict(), Field(ge=MAX_ATTEMPTS_RANGE[0], le=MAX_ATTEMPTS_RANGE[1])] = (
-        MAX_ATTEMPTS
-    )
+    max_attempts: Attempts = MAX_ATTEMPTS
+    retry_budget_s: RetryBudget = RETRY_BUDGET_S
 
     @field_validator("region")
     @classmethod
@@ -134,13 +151,16 @@ class PublishSettings(_Settings):
     read_burst: Annotated[int, Strict(), Field(ge=1, le=1000)] = 6
     max_in_flight: Annotated[int, Strict(), Field(ge=1, le=32)] = 4  # concurrent calls per account and Region
     max_targets_in_flight: Annotated[int, Strict(), Field(ge=1, le=64)] = 8  # hubs at once (per-member)
-    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = 4  # rounds of re-sending retriable failures
+    # rounds of re-sending retriable failures
+    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = PUBLISH_RETRY_ROUNDS
     backoff_base_s: Annotated[float, Field(ge=0, le=60)] = 0.5
     backoff_cap_s: Annotated[float, Field(ge=0, le=300)] = 8.0
-    botocore_max_attempts: Annotated[int, Strict(), Field(ge=1, le=20)] = 5  # botocore's retries per call
+    botocore_max_attempts: Attempts = PUBLISH_MAX_ATTEMPTS  # botocore's retries per call
     archive_resolved: StrictBool = True
     summary_finding: StrictBool = False
     spool_path: Path = Path(OUTPUT_DIR) / SPOOL_FILE
+    # Another run publishing from the same folder holds its lock: wait this long, then spool and say so.
+    lock_timeout_s: Annotated[float, Field(ge=0, le=86400)] = 600.0
 
     @field_validator("member_role_name")
     @classmethod
@@ -177,11 +197,37 @@ class SecurityHubSettings(_Settings):
     # member check's proof. Changes AWS state (BatchUpdateFindings), so only when turned on here.
     reconcile_controls: StrictBool = False
     score_max_findings: Annotated[int, Strict(), Field(ge=0, le=10_000_000)] = SCORE_MAX_FINDINGS
+    # How hard a refused Security Hub call is retried before its findings go to the spool: botocore's attempts
+    # per call, then rounds of re-sending what is still retriable (with backoff up to 8 s).
+    max_attempts: Attempts = PUBLISH_MAX_ATTEMPTS
+    retry_rounds: Annotated[int, Strict(), Field(ge=0, le=10)] = PUBLISH_RETRY_ROUNDS
 
     @field_validator("member_role_name")
     @classmethod
     def _role(cls, value: str | None) -> str | None:
         return role_name(value)
+
+
+def metrics_namespace(value: str) -> str:
+    if not _NAMESPACE.match(value):
+        raise ValueError(
+            f"{value!r} is not a CloudWatch namespace (1..255 of A-Z a-z 0-9 . - _ / # : and space; "
+            "not starting with AWS/)"
+        )
+    return value
+
+
+class MetricsSettings(_Settings):
+    """Posture metrics a scan emits (rootguard.reports.metrics): none, or CloudWatch Embedded Metric Format
+    lines on stderr, which a log group turns into metrics."""
+
+    format: Literal["none", "emf"] = "none"
+    namespace: str = METRICS_NAMESPACE
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return metrics_namespace(value)
 
 
 class Config(_Settings):
@@ -192,9 +238,14 @@ class Config(_Settings):
     allowed_delegated_admins: list[AccountId] = Field(default_factory=list)
     excluded_accounts: list[AccountId] = Field(default_factory=list)
     max_workers: Workers = MAX_WORKERS
+    max_attempts: Attempts = MAX_ATTEMPTS  # botocore's attempts per call while collecting
+    retry_budget_seconds: RetryBudget = RETRY_BUDGET_S  # per Organizations listing, then it is incomplete
     fallback_role_name: str | None = None  # AssumeRole fallback when root sessions are unavailable
     management_root_requires_hardware_mfa: StrictBool = False
     output_dir: str = OUTPUT_DIR
+    # What a scan writes next to results.json (always written): every format by default.
+    output_formats: list[OutputFormat] = Field(default_factory=lambda: list(OUTPUT_FORMATS), min_length=1)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     # Every finding also checked against the whole ASFF schema, its size measured by serializing it (by
     # default the constant part of each check's findings is checked once and each finding's varying part).
     strict: StrictBool = False
@@ -217,6 +268,8 @@ class Config(_Settings):
         return CollectConfig(
             region=region,
             max_workers=self.max_workers,
+            max_attempts=self.max_attempts,
+            retry_budget_s=self.retry_budget_seconds,
             member_audit=member_audit,
             assume_role_name=self.fallback_role_name,
             excluded_accounts=frozenset(self.excluded_accounts),
@@ -238,13 +291,20 @@ class Config(_Settings):
             "burst": sh.burst,
             "archive_resolved": sh.archive_resolved,
             "summary_finding": sh.summary_finding,
+            "retry_rounds": sh.retry_rounds,
+            "botocore_max_attempts": sh.max_attempts,
             "spool_path": spool_path,
         }
         values.update(overrides)
         return PublishSettings(**values)
 
     def reconcile_settings(self, **overrides: Any) -> ReconcileSettings:
-        values: dict[str, Any] = {"score_max_findings": self.securityhub.score_max_findings}
+        sh = self.securityhub
+        values: dict[str, Any] = {
+            "score_max_findings": sh.score_max_findings,
+            "retry_rounds": sh.retry_rounds,
+            "botocore_max_attempts": sh.max_attempts,
+        }
         values.update(overrides)
         return ReconcileSettings(**values)
 
@@ -274,6 +334,8 @@ PROWLER_KEYS = {
     "rootguard_excluded_accounts": "excluded_accounts",
     "rootguard_fallback_role_name": "fallback_role_name",
     "rootguard_max_workers": "max_workers",
+    "rootguard_max_attempts": "max_attempts",
+    "rootguard_retry_budget_seconds": "retry_budget_seconds",
     "rootguard_management_root_requires_hardware_mfa": "management_root_requires_hardware_mfa",
 }
 

@@ -37,6 +37,9 @@ def test_settings_are_read(tmp_path: Path) -> None:
             "allowed_delegated_admins[0]: '12' is not a 12-digit account id",
         ),
         ("max_workers: 0\n", "max_workers: Input should be greater than or equal to 1"),
+        ("retry_budget_seconds: 0\n", "retry_budget_seconds: Input should be greater than or equal to 1"),
+        ("max_attempts: 21\n", "max_attempts: Input should be less than or equal to 20"),
+        ("max_attempts: true\n", "max_attempts: Input should be a valid integer"),
         ("securityhub: {burst: 0}\n", "securityhub.burst: Input should be greater than or equal to 1"),
         ("no_such_setting: 1\n", "no_such_setting: Extra inputs are not permitted"),
         ("- a\n- b\n", "the top level must be a mapping of settings"),
@@ -49,6 +52,12 @@ def test_errors_are_one_line_and_name_the_field(tmp_path: Path, text: str, expec
     message = str(err.value)
     assert expected in message and "\n" not in message
     assert message.startswith(str(tmp_path / "rootguard.yaml"))
+
+
+def test_retry_settings_reach_the_collection(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, "max_attempts: 2\nretry_budget_seconds: 30\n"))
+    collect = cfg.collect_config(region=None)
+    assert (collect.max_attempts, collect.retry_budget_s) == (2, 30)
 
 
 def test_unreadable_file(tmp_path: Path) -> None:

@@ -1,9 +1,9 @@
 """Check rootguard's import contracts (setup.cfg, [importlinter]) on the package as it installs.
 
-findings/ and mappings/ live at the top of the repository and install as rootguard.findings and
-rootguard.mappings (setup.cfg's package_dir). import-linter walks a package's folder, so this lays the Python
-files out as the wheel does, in a temporary folder, and runs `lint-imports` there: the contracts see exactly
-the modules a user gets. `make lint` runs it.
+findings/, mappings/ and deploy/ live at the top of the repository and install as rootguard.findings,
+rootguard.mappings and rootguard.deploy (setup.cfg's package_dir). import-linter walks a package's folder, so
+this lays the Python files out as the wheel does, in a temporary folder, and runs `lint-imports` there: the
+contracts see exactly the modules a user gets. `make lint` runs it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUT = {
     "rootguard": ROOT / "rootguard",
+    "rootguard/deploy": ROOT / "deploy",
     "rootguard/findings": ROOT / "findings",
     "rootguard/mappings": ROOT / "mappings",
 }

@@ -5,8 +5,10 @@
 
 What it owns:
 - checks/<check_id>/ (the Prowler check folders) and the generated blocks of setup.cfg, from the rules'
-  specs (rootguard.prowler.generate);
+  specs, and rootguard's Prowler compliance framework (rootguard/prowler/compliance/*/*.json), from the
+  mappings and the specs (rootguard.prowler.generate);
 - findings/schema/asff.schema.json, from botocore's Security Hub model (tools/asff_schema.py);
+- rootguard/reports/schema/ocsf-compliance-finding.schema.json, from py-ocsf-models (tools/ocsf_schema.py);
 - deploy/policies/*.json, from the CloudFormation templates in deploy/ (deploy/build.py).
 """
 
@@ -23,6 +25,7 @@ sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "deploy")]
 
 import asff_schema  # noqa: E402  (tools/ and deploy/ are script folders, not packages)
 import build as deploy_build  # noqa: E402
+import ocsf_schema  # noqa: E402
 
 from rootguard.prowler import generate as prowler_generate  # noqa: E402
 
@@ -39,6 +42,7 @@ def check() -> list[str]:
     problems = [f"stale: {p.relative_to(ROOT)}" for p in prowler_generate.stale_paths()]
     for name, main in (
         ("findings/schema/asff.schema.json", asff_schema.main),
+        ("rootguard/reports/schema/ocsf-compliance-finding.schema.json", ocsf_schema.main),
         ("deploy/policies", deploy_build.main),
     ):
         code, text = _quiet(main, ["--check"])
@@ -49,7 +53,7 @@ def check() -> list[str]:
 
 def write() -> list[str]:
     changed = [str(p.relative_to(ROOT)) for p in prowler_generate.write()]
-    for main in (asff_schema.main, deploy_build.main):
+    for main in (asff_schema.main, ocsf_schema.main, deploy_build.main):
         code, text = _quiet(main, [])
         if code:
             raise SystemExit(f"regenerate: {text}")

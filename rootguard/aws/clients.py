@@ -38,7 +38,7 @@ def retry_config(region: str, max_attempts: int) -> Config:
     # 10 s is down, and each of a run's requests would otherwise wait a minute per attempt to find out.
     return Config(
         region_name=region,
-        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts},
         user_agent=USER_AGENT,
         connect_timeout=10,
         read_timeout=60,

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from rootguard.cli.exitcodes import EXIT_AWS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from rootguard.cli.extras import MissingExtraError, missing_extra, require
 from rootguard.cli.logs import setup_logging
 from rootguard.cli.parser import build_parser
 from rootguard.errors import AwsSetupError, UsageError
@@ -22,6 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list[:2] == SANDBOX_SERVE:  # one serve command: parsed by the sandbox's own parser
         from rootguard.cli import commands
 
+        try:
+            require("sandbox", "rootguard sandbox serve")
+        except MissingExtraError as exc:
+            print(f"rootguard: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         return commands.sandbox_serve(args_list[2:])
     parser = build_parser()
     try:
@@ -41,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AwsSetupError as exc:
         print(f"rootguard: error: {exc}", file=sys.stderr)
         return EXIT_AWS
+    except ModuleNotFoundError as exc:  # a module of an extra that is not installed: name the extra
+        error = missing_extra(exc, f"rootguard {args.command}")
+        if error is None:
+            raise
+        print(f"rootguard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("rootguard: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rootguard.aws import make_session
+from rootguard.cli import resources
 from rootguard.cli.exitcodes import DEFAULT_FAIL_ON, EXIT_AWS, EXIT_OK, EXIT_PARTIAL, scan_exit_code
 from rootguard.cli.printing import print_outcome
 from rootguard.errors import UsageError
-from rootguard.settings import MAX_WORKERS_RANGE, Config, ConfigError, load_config
+from rootguard.settings import (
+    DEFAULT_REPORT_FORMATS,
+    MAX_WORKERS_RANGE,
+    OUTPUT_FORMATS,
+    REPORT_FORMATS,
+    Config,
+    ConfigError,
+    load_config,
+    metrics_namespace,
+)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -21,6 +32,8 @@ def dispatch(args: argparse.Namespace) -> int:
         "sandbox": cmd_sandbox,
         "demo": cmd_demo,
         "remediate": cmd_remediate,
+        **resources.HANDLERS,
+        "report": cmd_report,
     }[args.command]
     return handler(args)
 
@@ -40,8 +53,30 @@ def _output_dir(args: argparse.Namespace, cfg: Config) -> Path:
     return Path(getattr(args, "output_dir", None) or cfg.output_dir)
 
 
+def _formats(values: list[str], allowed: tuple[str, ...]) -> list[str]:
+    """`--output-formats csv html`, `csv,html` or both mixed: each once, in the order given."""
+    words = [w.strip().lower() for v in values for w in v.split(",") if w.strip()]
+    unknown = [w for w in words if w not in allowed]
+    if unknown or not words:
+        raise UsageError(
+            f"--output-formats: {', '.join(repr(w) for w in unknown) or 'nothing given'}: "
+            f"use one or more of {', '.join(allowed)}"
+        )
+    return list(dict.fromkeys(words))
+
+
 def _apply_overrides(args: argparse.Namespace, cfg: Config) -> Config:
     update: dict = {}
+    if getattr(args, "output_formats", None):
+        update["output_formats"] = _formats(args.output_formats, OUTPUT_FORMATS)
+    if getattr(args, "metrics", None) or getattr(args, "metrics_namespace", None):
+        metrics = cfg.metrics.model_copy(update={"format": args.metrics} if args.metrics else {})
+        if args.metrics_namespace:
+            try:
+                metrics = metrics.model_copy(update={"namespace": metrics_namespace(args.metrics_namespace)})
+            except ValueError as exc:
+                raise UsageError(f"--metrics-namespace {exc}") from None
+        update["metrics"] = metrics
     if getattr(args, "checks", None):  # --checks a b, --checks a,b and --checks a,b c alike
         update["checks"] = [c.strip() for item in args.checks for c in item.split(",") if c.strip()]
     if getattr(args, "max_workers", None) is not None:
@@ -84,10 +119,69 @@ def cmd_scan(args: argparse.Namespace) -> int:
         progress=default_progress(sys.stderr),
     )
     print_outcome(outcome, args.format, sys.stdout)
+    if cfg.metrics.format == "emf":  # stderr: stdout carries exactly what --format promises
+        _print_metrics(outcome, cfg)
     if outcome.publish_error is not None:  # the results above stand; publishing could not start
         print(f"rootguard: error: {outcome.publish_error}", file=sys.stderr)
         return EXIT_AWS
     return scan_exit_code(outcome, args.fail_on if args.fail_on is not None else DEFAULT_FAIL_ON)
+
+
+def _print_metrics(outcome, cfg: Config) -> None:  # type: ignore[no-untyped-def]
+    from rootguard import __version__
+    from rootguard.reports.metrics import emf_document, emf_line
+    from rootguard.reports.runs import parse_run_at
+
+    doc = emf_document(
+        outcome.results,
+        organization=outcome.meta.get("organization"),
+        run_at=parse_run_at(outcome.meta.get("run_at")) or datetime.now(UTC),
+        checks=outcome.meta.get("checks"),
+        namespace=cfg.metrics.namespace,
+        version=__version__,
+    )
+    sys.stderr.write(emf_line(doc))
+    sys.stderr.flush()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """`rootguard report RESULTS...`: the latest run's reports again, with a trend over every run given."""
+    from rootguard.files import writable_dir_problem
+    from rootguard.reports import write_reports
+    from rootguard.reports.runs import expand, read_runs
+
+    cfg = _config(args)
+    formats = (
+        _formats(args.output_formats, REPORT_FORMATS) if args.output_formats else list(DEFAULT_REPORT_FORMATS)
+    )
+    output_dir = _output_dir(args, cfg)
+    problem = writable_dir_problem(output_dir)
+    if problem:
+        raise UsageError(f"--output-dir {problem}")
+    latest, points = read_runs(expand(args.inputs))
+    files = write_reports(
+        output_dir, latest.results, latest.meta, formats, history=points, source=str(latest.path)
+    )
+    p = latest.posture()
+    org = latest.organization or "unknown organization"
+    print(
+        f"{org}, run of {latest.run_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({latest.path}): {len(latest.results)} results"
+    )
+    if len(points) > 1:
+        first = points[0].posture.members_with_root_credentials
+        last = p.members_with_root_credentials
+        change = (
+            ""
+            if first is None or last is None
+            else f"; member accounts with root credentials {first} -> {last}"
+        )
+        print(
+            f"Trend over {len(points)} runs, {points[0].run_at:%Y-%m-%d} to {points[-1].run_at:%Y-%m-%d}{change}"
+        )
+    print("Files:")
+    for name, path in files.items():
+        print(f"  {name}: {path}")
+    return EXIT_OK
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -105,7 +199,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     print(report.summary())
-    return EXIT_PARTIAL if report.spooled else EXIT_OK
+    return EXIT_PARTIAL if report.partial else EXIT_OK
 
 
 def cmd_securityhub(args: argparse.Namespace) -> int:

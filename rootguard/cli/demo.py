@@ -1,9 +1,11 @@
 """`rootguard demo`: the whole job on the embedded sandbox organization.
 
-Serves the demo scenario, runs the standalone scan and publishes to the sandbox's Security Hub, runs the real
-`prowler aws --checks-folder checks/` against the same sandbox and shows that both agree, prints what a person
-would see in Security Hub, then reconciles the standard root-user controls (IAM.4, IAM.6, IAM.9) with the scan's
-proof as the Security Hub administrator and shows each standard's score before and after.
+Serves the demo scenario, runs the standalone scan and publishes to the sandbox's Security Hub CSPM, runs the
+real `prowler aws --checks-folder "$(rootguard prowler checks-folder)"` against the same sandbox and shows that
+both agree, prints what a person would see in Security Hub CSPM, then reconciles the standard root-user controls
+(IAM.4, IAM.6, IAM.9) with the scan's proof as the Security Hub CSPM administrator and shows each standard's score
+before and after. Needs the sandbox extra; without the prowler extra the Prowler step is skipped with a line
+that says how to install it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from rootguard.cli.extras import install_command, require
 from rootguard.models import Status
 from rootguard.rules import MEMBER_CHECK_ID
 from rootguard.settings import Config
@@ -41,6 +44,7 @@ def _prowler(env: dict[str, str], out_dir: Path, check_ids: list[str]) -> Path |
 
 
 def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: TextIO) -> int:
+    require("sandbox", "rootguard demo")
     from rootguard.cli.printing import print_outcome
     from rootguard.prowler.readers import read_prowler_ocsf
     from rootguard.rules import CHECK_IDS
@@ -58,12 +62,15 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
         print_outcome(outcome, "table", out)
 
         if with_prowler:
-            out.write("\n== Prowler: prowler aws --checks-folder checks/ (about half a minute) ==\n")
+            out.write(
+                '\n== Prowler: prowler aws --checks-folder "$(rootguard prowler checks-folder)" '
+                "(about half a minute) ==\n"
+            )
             started = time.monotonic()
             env = {**os.environ, **sb.env()}
             ocsf = _prowler(env, output_dir / "prowler", list(CHECK_IDS))
             if ocsf is None:
-                out.write("  skipped: Prowler is not installed (pip install 'rootguard[prowler]')\n")
+                out.write(f"  skipped: Prowler is not installed ({install_command('prowler')})\n")
             else:
                 prowler = {(r.check_id, r.resource.id): r.status for r in read_prowler_ocsf(ocsf).results}
                 ours = {(r.check_id, r.resource.id): r.status for r in outcome.results}
@@ -76,7 +83,7 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
                 if verdict != "agree":
                     return 1
 
-        out.write("\n== What Security Hub shows ==\n")
+        out.write("\n== What Security Hub CSPM shows ==\n")
         hub = session.client("securityhub")
         pages = hub.get_paginator("get_findings").paginate(
             Filters={
@@ -104,8 +111,8 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
         admin = sb.scenario.securityhub.administrator_of(sb.scenario.organization)
         if admin is not None:
             out.write(
-                "\n== Security Hub score: IAM.4, IAM.6 and IAM.9 reconciled with the scan's proof, as the "
-                f"Security Hub administrator {admin} ==\n"
+                "\n== Security Hub CSPM score: IAM.4, IAM.6 and IAM.9 reconciled with the scan's proof, as the "
+                f"Security Hub CSPM administrator {admin} ==\n"
             )
             first = _reconcile(sb, admin, outcome.results, output_dir, out, detail=True)
             last = _remediate_and_rescore(sb, admin, session, outcome, output_dir, out) or first
@@ -114,7 +121,19 @@ def run(*, scenario: str | None, output_dir: Path, with_prowler: bool, out: Text
                 for a, b in zip(first.scores, last.scores, strict=True)
             )
             out.write(f"\n  Security score since the demo began (administrator's view): {moved}\n")
+    _where_reports(outcome.files, output_dir, out)
     return 0
+
+
+def _where_reports(files: dict[str, Path], output_dir: Path, out: TextIO) -> None:
+    """Last, so it stays on the screen: where the reports are and how to render them again."""
+    out.write("\n== Reports ==\n")
+    for key, what in (("html", "HTML report"), ("csv", "CSV"), ("ocsf", "OCSF (Compliance Finding)")):
+        if key in files:
+            out.write(f"  {what}: {files[key]}\n")
+    if "html" in files:
+        out.write(f"  Open {files['html'].resolve().as_uri()} in a browser.\n")
+    out.write(f"  Render them again, with a trend over several runs: rootguard report {output_dir}\n")
 
 
 def _reconcile(sb, admin: str, results, output_dir: Path, out: TextIO, *, detail: bool):  # type: ignore[no-untyped-def]
@@ -152,7 +171,7 @@ def _remediate_and_rescore(sb, admin: str, session, outcome, output_dir: Path, o
         return None
     out.write(
         f"\n== After `rootguard remediate delete-root-credentials --all-failing --apply` ({len(failing)} accounts) "
-        "and Security Hub's next daily checks ==\n"
+        "and Security Hub CSPM's next daily checks ==\n"
     )
     plan = plan_delete_root_credentials(session, failing, sb.region)
     done = apply_plan(session, plan, sb.region, AuditLog(output_dir / "remediation-audit.jsonl"), apply=True)

@@ -7,6 +7,10 @@
        account list, ...), or findings were spooled for a later run (each only when --fail-on lists it)
     4  an AWS set-up error a person can fix: credentials, profile, account type, Security Hub CSPM not enabled
 
+`rootguard remediate` uses the same numbers: 2 also for an audit log that cannot be opened or written before the
+first change (nothing changed); 3 when an account was not remediated, or the audit log stopped taking writes after
+a change (docs/remediation.md, "Exit status").
+
 Out of scope is not partial: the management account in the member check, excluded, suspended or closing
 accounts, and the management account's root user seen from the delegated administrator are NOT_EVALUATED by
 design (NotEvaluatedReason.out_of_scope) and never make a run exit 3. When several conditions hold, 1 wins

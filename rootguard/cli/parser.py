@@ -6,7 +6,9 @@ import argparse
 import re
 
 from rootguard import __version__
+from rootguard.cli import resources
 from rootguard.cli.exitcodes import CONDITIONS, parse_fail_on
+from rootguard.settings import OUTPUT_FORMATS, REPORT_FORMATS
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 STRICT_HELP = "check every finding against the whole ASFF schema (default: each check's constant part once)"
@@ -28,7 +30,7 @@ def _leaf(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("AWS")
     g.add_argument("--profile", help="AWS named profile (default: the standard credential chain)")
-    g.add_argument("--region", help="home Region for STS, Security Hub and outputs")
+    g.add_argument("--region", help="home Region for STS, Security Hub CSPM and outputs")
     p.add_argument("--config", metavar="FILE", help="rootguard YAML config (see README)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     p.add_argument("--log-format", choices=("text", "json"), default="text")
@@ -37,7 +39,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rootguard",
-        description="Audit AWS Organizations centralized root access and publish findings to Security Hub.",
+        description="Audit AWS Organizations centralized root access and publish findings to Security Hub CSPM.",
     )
     parser.add_argument("--version", action="version", version=f"rootguard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -50,9 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--checks", nargs="+", metavar="ID", help="check ids, space- or comma-separated (default: all)"
     )
-    scan.add_argument("--output-dir", help="where results.json and findings.asff.json go")
+    scan.add_argument("--output-dir", help="where results.json and the other output files go")
+    scan.add_argument(
+        "--output-formats",
+        nargs="+",
+        metavar="FORMAT",
+        help=(
+            f"what to write next to results.json, space- or comma-separated: {', '.join(OUTPUT_FORMATS)} "
+            "(Prowler's names; default: all)"
+        ),
+    )
     scan.add_argument("--format", choices=("table", "json", "asff"), default="table", help="what to print")
-    scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub")
+    scan.add_argument("--publish", action="store_true", help="send the findings to Security Hub CSPM")
     scan.add_argument(
         "--dry-run", action="store_true", help="with --publish: show what would be sent, send nothing"
     )
@@ -71,6 +82,39 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--placement", choices=("central", "per-member"), help="where findings are filed")
     scan.add_argument("--member-role", help="role assumed in members for --placement per-member")
     scan.add_argument("--strict", action="store_true", help=STRICT_HELP)
+    scan.add_argument(
+        "--metrics",
+        choices=("none", "emf"),
+        help="emf: print the posture as CloudWatch Embedded Metric Format lines on stderr (default: none)",
+    )
+    scan.add_argument(
+        "--metrics-namespace", metavar="NAMESPACE", help="CloudWatch namespace (default: rootguard)"
+    )
+
+    rep = _leaf(
+        sub.add_parser(
+            "report",
+            help="render the HTML and CSV reports again from results.json; several runs add a trend",
+            description=(
+                "Render the reports of the latest run among RESULTS, with a trend section when there are several "
+                "runs of the organization (files, folders searched for results.json, or glob patterns; the "
+                "scheduled scan keeps each run under runs/YYYY/MM/DD/ in its bucket)."
+            ),
+        )
+    )
+    rep.add_argument(
+        "inputs", nargs="+", metavar="RESULTS", help="results.json files, folders of runs, or globs"
+    )
+    rep.add_argument("--output-dir", help="where the reports go (default: rootguard-output)")
+    rep.add_argument(
+        "--output-formats",
+        nargs="+",
+        metavar="FORMAT",
+        help=f"space- or comma-separated: {', '.join(REPORT_FORMATS)} (default: csv html)",
+    )
+    rep.add_argument("--config", metavar="FILE", help="rootguard YAML config (see README)")
+    rep.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    rep.add_argument("--log-format", choices=("text", "json"), default="text")
 
     pub = _leaf(sub.add_parser("publish", help="publish findings from a file, Prowler output, or a spool"))
     _common(pub)
@@ -84,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--member-role")
     pub.add_argument("--strict", action="store_true", help=STRICT_HELP)
 
-    sh = sub.add_parser("securityhub", help="Security Hub set-up")
+    sh = sub.add_parser("securityhub", help="Security Hub CSPM set-up")
     shsub = sh.add_subparsers(dest="sh_command", metavar="SUBCOMMAND")
     shsub.required = True
     setup = _leaf(shsub.add_parser("setup", help="create rootguard's insights (idempotent)"))
@@ -120,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scenario", help="scenario YAML (default: the bundled demo)")
     demo.add_argument("-v", "--verbose", action="count", default=0)
     demo.add_argument("--log-format", choices=("text", "json"), default="text")
+
+    resources.add_parsers(sub)  # deploy show|write, prowler checks-folder
 
     rem = sub.add_parser("remediate", help="opt-in fixes: dry run unless --apply, always audit-logged")
     remsub = rem.add_subparsers(dest="rem_command", metavar="ACTION")

@@ -24,13 +24,17 @@ def _reason(r: Result) -> str:
     return f"[{r.reason.value}] " if r.status is Status.NOT_EVALUATED and r.reason is not None else ""
 
 
+def _about_the_organization(r: Result) -> bool:
+    """A member-check result about the whole organization, not one member: on the organization, or, when the
+    organization itself could not be read, on the caller's account in its stead."""
+    return r.resource.kind is not ResourceKind.ACCOUNT or "organization_error" in r.details
+
+
 def print_table(results: Sequence[Result], out: TextIO, *, show_pass: bool = True) -> None:
     """Organization checks, then the member accounts that need attention, then the member counts."""
     org = [r for r in results if r.check_id != MEMBER_CHECK_ID]
-    member = [r for r in results if r.check_id == MEMBER_CHECK_ID and r.resource.kind is ResourceKind.ACCOUNT]
-    member_org = [
-        r for r in results if r.check_id == MEMBER_CHECK_ID and r.resource.kind is not ResourceKind.ACCOUNT
-    ]
+    member = [r for r in results if r.check_id == MEMBER_CHECK_ID and not _about_the_organization(r)]
+    member_org = [r for r in results if r.check_id == MEMBER_CHECK_ID and _about_the_organization(r)]
     width = max((len(r.check_id) for r in org), default=10)
     if org:
         out.write("Organization\n")
@@ -57,6 +61,8 @@ def member_summary(member: Sequence[Result], member_org: Sequence[Result]) -> st
     not_evaluated = [r for r in member if r.status is Status.NOT_EVALUATED]
     out_of_scope = sum(1 for r in not_evaluated if r.reason is not None and r.reason.out_of_scope)
     gaps = [r for r in member_org if r.status is Status.NOT_EVALUATED]
+    if any("organization_error" in r.details for r in gaps):
+        return "Member accounts: NOT EVALUATED; the organization could not be read, so no member was listed"
     if gaps:
         return (
             f"Member accounts: account list INCOMPLETE; of the {len(member)} listed, "

@@ -26,7 +26,7 @@ def _confirm(question: str, args: argparse.Namespace, out: TextIO) -> bool:
     if args.yes:
         return True
     if not sys.stdin.isatty():
-        raise UsageError("--apply changes Security Hub findings: confirm at a terminal or pass --yes")
+        raise UsageError("--apply changes Security Hub CSPM findings: confirm at a terminal or pass --yes")
     out.write(f"{question} [y/N] ")
     out.flush()
     return sys.stdin.readline().strip().lower() in ("y", "yes")
@@ -51,7 +51,7 @@ def run(
     if apply and changes and not args.yes:
         preview = reconciler.execute(prepared, apply=False, audit=None)
         out.writelines(f"{line}\n" for line in preview.lines(detail=True))
-        if not _confirm(f"Change {len(changes)} Security Hub finding(s)?", args, out):
+        if not _confirm(f"Change {len(changes)} Security Hub CSPM finding(s)?", args, out):
             raise UsageError("not confirmed; nothing was changed")
     report = reconciler.execute(prepared, apply=apply, audit=audit)
     out.writelines(f"{line}\n" for line in report.lines(detail=True))

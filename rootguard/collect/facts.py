@@ -90,7 +90,7 @@ class _Run:
             raise CollectError(str(exc)) from None
         self.config = config
         self.progress = progress
-        self.listing = listing or ListingPolicy()
+        self.listing = listing or ListingPolicy(budget_s=config.retry_budget_s)
         self.factory = ClientFactory(session, region, config.max_attempts)
         self.values: dict[str, Any] = {}
         if base is not None:

@@ -6,6 +6,11 @@ that kept whatever pages it had read would silently drop accounts (and their fin
 archived). So each page is retried here too, from the same NextToken, with backoff, while the error is
 throttling or transient and the listing's time budget lasts. A listing that still cannot finish returns what
 it read and the error, and the caller marks its facts incomplete: never complete by omission.
+
+The time budget is the run's, shared by every listing made with the same policy (collect_facts makes one per
+run), not each listing's: an organization read of a thousand OUs under a saturated or dead endpoint must not
+spend the budget a thousand times. Once a listing has given up on a throttled or failing endpoint the policy
+is `exhausted`, and callers walking many parents stop there (what is left is marked incomplete).
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ _RETRIED = (ErrorKind.THROTTLING, ErrorKind.TRANSIENT)
 
 @dataclass
 class ListingPolicy:
-    """How hard a listing tries: extra rounds per page on top of botocore's retries, with full-jitter
-    exponential backoff, within an overall time budget per listing."""
+    """How hard listings try: extra rounds per page on top of botocore's retries, with full-jitter
+    exponential backoff, within one time budget shared by every listing that uses this policy (from its
+    first use)."""
 
     rounds: int = 8
     base_delay_s: float = 0.5
@@ -40,9 +46,32 @@ class ListingPolicy:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
+    # Set when a listing gave up on throttling or a transient failure: the endpoint is saturated or down.
+    exhausted: bool = False
+    _started: float | None = None
 
     def delay(self, attempt: int) -> float:
         return self.rng.uniform(0, min(self.max_delay_s, self.base_delay_s * 2**attempt))
+
+    def remaining(self) -> float:
+        now = self.clock()
+        if self._started is None:
+            self._started = now
+        return self.budget_s - (now - self._started)
+
+    def gives_up(self, kind: ErrorKind, attempt: int) -> bool:
+        """Whether a failed page is final: not retriable, or out of rounds or budget (then `exhausted`)."""
+        if kind not in _RETRIED:
+            return True
+        if attempt >= self.rounds or self.remaining() <= 0:
+            self.exhausted = True
+            return True
+        return False
+
+    def wait(self, attempt: int) -> float:
+        pause = min(self.delay(attempt), max(0.0, self.remaining()))
+        self.sleep(pause)
+        return pause
 
 
 def list_all(
@@ -61,7 +90,7 @@ def list_all(
     call = getattr(client, operation)
     items: list[Mapping[str, Any]] = []
     token: str | None = None
-    started = policy.clock()
+    policy.remaining()  # the budget starts with the first listing
     while True:
         attempt = 0
         while True:
@@ -71,14 +100,12 @@ def list_all(
                 break
             except (ClientError, BotoCoreError) as exc:
                 kind = classify_exception(exc)
-                spent = policy.clock() - started
-                if kind not in _RETRIED or attempt >= policy.rounds or spent >= policy.budget_s:
+                if policy.gives_up(kind, attempt):
                     error = aws_error(exc)
                     log.warning("%s stopped after %d item(s): %s", operation, len(items), error)
                     return items, error
-                wait = min(policy.delay(attempt), max(0.0, policy.budget_s - spent))
-                log.debug("%s: %s, page retried in %.1f s", operation, kind.value, wait)
-                policy.sleep(wait)
+                wait = policy.wait(attempt)
+                log.debug("%s: %s, page retried after %.1f s", operation, kind.value, wait)
                 attempt += 1
         page_items = page.get(result_key, [])
         items.extend(page_items)
@@ -101,15 +128,14 @@ def _single(
     client: BaseClient, operation: str, policy: ListingPolicy, params: dict[str, Any]
 ) -> tuple[Mapping[str, Any], AwsError | None]:
     call = getattr(client, operation)
-    started = policy.clock()
+    policy.remaining()
     attempt = 0
     while True:
         try:
             return call(**params), None
         except (ClientError, BotoCoreError) as exc:
             kind = classify_exception(exc)
-            spent = policy.clock() - started
-            if kind not in _RETRIED or attempt >= policy.rounds or spent >= policy.budget_s:
+            if policy.gives_up(kind, attempt):
                 return {}, aws_error(exc)
-            policy.sleep(min(policy.delay(attempt), max(0.0, policy.budget_s - spent)))
+            policy.wait(attempt)
             attempt += 1

@@ -207,8 +207,11 @@ def walk_tree(
     each page of accounts as it arrives (from the walk's threads).
 
     A parent whose children cannot be listed is noted in `error` and the walk goes on with the others, so as
-    many accounts as possible get their OU path. The tree is the one a breadth-first walk one parent at a
-    time finds: parents are merged in that order, and `error` is the first error in it."""
+    many accounts as possible get their OU path; unless the listing gave up on a throttled or failing
+    endpoint (`policy.exhausted`): then no further parent is listed, since every other parent would fail the
+    same way. The tree is the one a breadth-first walk one parent at a time finds: parents are merged in that
+    order, and `error` is the first error in it."""
+    policy = policy or ListingPolicy()
     tree = OrgTree()
     found_roots, error = roots if roots is not None else read_roots(org, policy)
     tree.roots.extend(found_roots)
@@ -221,12 +224,20 @@ def walk_tree(
             pool.submit(_list_parent, org, policy, _Parent(r.id, (r.id,), (i,)), on_accounts)
             for i, r in enumerate(tree.roots)
         }
+        skipped = 0
+        failed = False
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 result = future.result()
                 listed.append(result)
+                failed = failed or result.error is not None or result.child_error is not None
+                if failed and policy.exhausted:
+                    skipped += len(result.children)  # the endpoint is saturated or down: list no more
+                    continue
                 pending |= {pool.submit(_list_parent, org, policy, c, on_accounts) for c in result.children}
+    if skipped:
+        log.warning("organization walk stopped with %d parent(s) not listed", skipped)
     listed.sort(key=lambda r: (len(r.parent.order), r.parent.order))
     for result in listed:
         for acct in result.accounts:

@@ -45,6 +45,7 @@ def read_scp_blocks(
     read. Whatever cannot be read (the roots, the policy list, a policy, its targets) sets `error` and keeps
     the blocks found so far: a blocking policy that was read still blocks, but "none blocks" is not proven.
     """
+    policy = policy or ListingPolicy()
     if tree.roots_error is not None:
         return ScpFacts(error=tree.roots_error)
     if not any(root.scp_enabled for root in tree.roots):
@@ -53,6 +54,8 @@ def read_scp_blocks(
     documents: dict[str, Mapping[str, Any]] = {}
     summaries, error = list_all(org, "list_policies", "Policies", policy, Filter=SCP)
     for summary in summaries:
+        if error is not None and policy.exhausted:
+            break  # the endpoint is saturated or down: the rest is not read, and "none blocks" is not proven
         policy_id = str(summary["Id"])
         if summary.get("AwsManaged") and policy_id == "p-FullAWSAccess":
             continue  # allow-all, nothing to deny

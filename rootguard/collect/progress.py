@@ -45,6 +45,8 @@ class TerminalCounter:
 
     def __call__(self, done: int, total: int) -> None:
         now = self._clock()
+        if done == 0:  # the audit starts now: the organization read before it is not part of its rate
+            self._started = now
         if done < total and now - self._last < self._min_interval:
             return
         self._last = now
@@ -70,8 +72,11 @@ class PlainProgress:
 
     def __call__(self, done: int, total: int) -> None:
         now = self._clock()
+        if done == 0:  # the audit starts now: the organization read before it is not part of its rate
+            self._started = self._last = now
+            return
         tenth = total and done * 10 >= self._next_tenth * total
-        if done == 0 or not (tenth or done >= total or now - self._last >= self._interval):
+        if not (tenth or done >= total or now - self._last >= self._interval):
             return
         self._last = now
         if total:

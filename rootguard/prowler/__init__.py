@@ -2,7 +2,8 @@
 
 - ``bridge``: inside a Prowler run, facts from Prowler's session and Results -> ``Check_Report_AWS``;
 - ``readers``: Prowler's output files (json-ocsf, json-asff) back into Results (no Prowler import);
-- ``generate``: the check folders of ``checks/`` and their metadata, written from the rules' specs;
+- ``generate``: the check folders of ``checks/`` and their metadata, written from the rules' specs, and the
+  compliance framework files of ``compliance/``, built by ``framework`` from the mappings;
 - ``services``: where Prowler's entry points (``prowler.checks.aws``) find the installed check folders.
 
 The check folders themselves are generated files: ``checks/`` in a checkout, ``rootguard/prowler/checks/`` in

@@ -9,7 +9,10 @@ For each check of ``rootguard.rules`` (found by discovery, in report order):
   of each folder and where it lives (installed, the folders are the flat ``rootguard/prowler/checks/`` that
   ``prowler --checks-folder`` takes), and the ``prowler.checks.aws`` entry point
   ``<id> = rootguard.prowler.services.<service>.<id>.<id>`` (rootguard.prowler.services resolves that to the
-  check folder; Prowler filters entry points on ``.services.<service>.``).
+  check folder; Prowler filters entry points on ``.services.<service>.``);
+- rootguard's compliance framework, ``rootguard/prowler/compliance/{aws,universal}/<name>.json``, from the
+  mappings and the specs (rootguard.prowler.framework), registered by setup.cfg's ``prowler.compliance`` and
+  ``prowler.compliance.universal`` entry points.
 
 ``tools/regenerate.py`` runs this with the other generators; ``--check`` reports stale files instead.
 """
@@ -21,12 +24,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from rootguard.prowler import framework
 from rootguard.rules import all_rules
 from rootguard.rules.spec import CheckSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS_DIR = ROOT / "checks"
 SETUP_CFG = ROOT / "setup.cfg"
+COMPLIANCE_DIR = Path(__file__).resolve().parent / "compliance"
 CHECK_TYPE = "Software and Configuration Checks/AWS Security Best Practices"
 ENTRY_POINT_PACKAGE = "rootguard.prowler.services"
 CHECK_PACKAGE = "rootguard.prowler.checks"
@@ -105,16 +110,29 @@ def _setup_cfg(specs: list[CheckSpec]) -> str:
     return text
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2) + "\n"
+
+
+def compliance_files() -> dict[Path, str]:
+    """The framework file in each form Prowler reads (rootguard.prowler.framework says why two)."""
+    reqs = framework.requirements()
+    return {
+        COMPLIANCE_DIR / "aws" / framework.FILE_NAME: _json(framework.legacy_framework(reqs)),
+        COMPLIANCE_DIR / "universal" / framework.FILE_NAME: _json(framework.universal_framework(reqs)),
+    }
+
+
 def expected_files() -> dict[Path, str]:
     """Every generated file and its content."""
     specs = [rule.spec for rule in all_rules()]
-    out: dict[Path, str] = {}
+    out: dict[Path, str] = compliance_files()
     for spec in specs:
         cid = spec.check_id
         folder = CHECKS_DIR / cid
         out[folder / "__init__.py"] = ""
         out[folder / f"{cid}.py"] = ADAPTER.format(cid=cid)
-        out[folder / f"{cid}.metadata.json"] = json.dumps(metadata(spec), indent=2) + "\n"
+        out[folder / f"{cid}.metadata.json"] = _json(metadata(spec))
     out[SETUP_CFG] = _setup_cfg(specs)
     return out
 
@@ -127,7 +145,18 @@ def stale_paths() -> list[Path]:
     for folder in CHECKS_DIR.iterdir() if CHECKS_DIR.is_dir() else []:
         if folder.is_dir() and folder.name != "__pycache__" and folder not in owned:
             stale.append(folder)
+    stale += _stray_frameworks(expected)
     return stale
+
+
+def _stray_frameworks(expected: dict[Path, str]) -> list[Path]:
+    """Framework files no generator writes (a renamed framework): Prowler would load them too."""
+    return sorted(
+        path
+        for form in ("aws", "universal")
+        for path in (COMPLIANCE_DIR / form).glob("*.json")
+        if path not in expected
+    )
 
 
 def write() -> list[Path]:
@@ -146,4 +175,7 @@ def write() -> list[Path]:
         if folder.is_dir() and folder.name != "__pycache__" and folder not in owned:
             shutil.rmtree(folder)
             changed.append(folder)
+    for path in _stray_frameworks(expected):
+        path.unlink()
+        changed.append(path)
     return changed

@@ -5,7 +5,8 @@ logs every step it would run. A real run opens a root session with ONLY IAMDelet
 account, lists the credentials again and deletes each planned one whose fingerprint matches (a credential
 added after planning is never touched; one already gone is ALREADY_DONE). The first failed step stops that
 account, so a password is never left without its MFA device. Each account is then re-audited in a session
-with the read-only audit task policy.
+with the read-only audit task policy. Every deletion call has an INTENT line in the audit log before it and its
+outcome line after it, before the next call, so a run killed in between leaves a trace the next run settles.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def apply_plan(
     """
     started = datetime.now(UTC)
     ctx = caller_context(session, region or plan.region)
+    audit_log.caller = audit_log.caller or ctx.caller.arn
     org = organization_of(ctx)
     if org.id != plan.organization_id:
         raise RemediationError(
@@ -158,7 +160,7 @@ class _Runner:
                 for c, a in planned_steps(plan)
             )
             return AccountOutcome(account_id=acct, status=AccountResultStatus.DRY_RUN, steps=steps)
-        steps = _Deleter(self.ctx, acct, self._log).run(plan)
+        steps = _Deleter(self.ctx, acct, self._log, self.audit_log).run(plan)
         failed = next((s for s in steps if s.status is StepStatus.FAILED), None)
         if failed is not None:
             return AccountOutcome(
@@ -227,7 +229,8 @@ class _Deleter:
 
     ctx: Context
     account_id: str
-    log_step: Callable[[Step], Step]
+    log_step: Callable[[Step], Step]  # a line for a step that changed nothing (ALREADY_DONE, FAILED session)
+    audit_log: AuditLog  # intent and outcome lines of each change
     _iam: BaseClient | None = None
     _ids: dict[str, str] = field(default_factory=dict)  # fingerprint -> full id, held only during the run
 
@@ -247,7 +250,7 @@ class _Deleter:
             return (self.log_step(opened), *(self._not_run(c, a) for c, a in pending))
         for index, (credential, action) in enumerate(pending):
             step = self._step(credential, action)
-            steps.append(self.log_step(step))
+            steps.append(step)
             if step.status is StepStatus.FAILED:
                 steps += [self._not_run(c, a) for c, a in pending[index + 1 :]]
                 break
@@ -284,6 +287,33 @@ class _Deleter:
         return {fingerprint(kind, ident): ident for kind, idents in listed.items() for ident in idents}
 
     def _step(self, credential: PlannedCredential, action: Action) -> Step:
+        """One deletion: its INTENT line, the call, and its outcome line, in that order."""
+        ident = ""
+        if credential.kind is not CredentialKind.LOGIN_PROFILE:
+            ident = self._ids.get(credential.fingerprint, "")
+            if not ident:  # nothing to change: one line, no intent
+                return self.log_step(
+                    Step(
+                        action=action.name,
+                        account_id=self.account_id,
+                        target=credential.label,
+                        status=StepStatus.ALREADY_DONE,
+                    )
+                )
+        change = self.audit_log.intent(
+            caller=self.ctx.caller.arn,
+            action=action.name,
+            account=self.account_id,
+            target=credential.label,
+            fingerprint=credential.fingerprint,
+        )
+        step = self._call(credential, action, ident)
+        self.audit_log.outcome(
+            change, caller=self.ctx.caller.arn, outcome=step.status.value, error=step.error
+        )
+        return step
+
+    def _call(self, credential: PlannedCredential, action: Action, ident: str) -> Step:
         def result(status: StepStatus, error: str = "") -> Step:
             return Step(
                 action=action.name,
@@ -293,11 +323,6 @@ class _Deleter:
                 error=error,
             )
 
-        ident = ""
-        if credential.kind is not CredentialKind.LOGIN_PROFILE:
-            ident = self._ids.get(credential.fingerprint, "")
-            if not ident:
-                return result(StepStatus.ALREADY_DONE)
         for attempt in (1, 2):
             assert self._iam is not None
             try:

@@ -39,6 +39,7 @@ def enable_centralized_root(
     the organization lacks all features, or a call is denied.
     """
     ctx = caller_context(session, region)
+    audit_log.caller = audit_log.caller or ctx.caller.arn
     org = organization_of(ctx)
     if ctx.caller.account_id != org.management_account_id:
         raise RemediationError(
@@ -87,18 +88,20 @@ def enable_centralized_root(
             log.info("%s: %s is already on", action, target)
             steps.append(Step(action=action, account_id=acct, target=target, status=StepStatus.ALREADY_DONE))
             continue
-        status, error = StepStatus.WOULD_RUN, ""
-        if apply:
+        if apply:  # intent, change, outcome: a run killed in between leaves the intent open
+            change = audit_log.intent(caller=ctx.caller.arn, action=action, account=acct, target=target)
             status, error = _run(call, action, target, acct)
-        audit_log.record(
-            caller=ctx.caller.arn,
-            action=action,
-            account=acct,
-            target=target,
-            dry_run=not apply,
-            outcome=status.value,
-            error=error,
-        )
+            audit_log.outcome(change, caller=ctx.caller.arn, outcome=status.value, error=error)
+        else:
+            status, error = StepStatus.WOULD_RUN, ""
+            audit_log.record(
+                caller=ctx.caller.arn,
+                action=action,
+                account=acct,
+                target=target,
+                dry_run=True,
+                outcome=status.value,
+            )
         if status is StepStatus.FAILED:
             raise RemediationError(error, reason=_reason(error), account_id=acct)
         steps.append(Step(action=action, account_id=acct, target=target, status=status))

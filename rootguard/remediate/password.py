@@ -14,7 +14,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rootguard.aws import ALREADY_EXISTS_CODES, NO_SUCH_ENTITY_CODES, error_code, is_expired
-from rootguard.remediate.audit_log import AuditLog
+from rootguard.remediate.audit_log import AuditLog, Change
 from rootguard.remediate.errors import RemediationError
 from rootguard.remediate.models import PasswordRecoveryOutcome, Step, StepStatus
 from rootguard.remediate.sessions import TaskPolicy, caller_context, session_call_error, with_session
@@ -35,20 +35,32 @@ def allow_password_recovery(
     root sessions that cannot be opened, and a denied or failed call; the failure is logged first.
     """
     ctx = caller_context(session, region)
+    audit_log.caller = audit_log.caller or ctx.caller.arn
     org = organization_of(ctx)
+    announced: list[Change] = []  # the intent line, written once right before the call
 
     def record(status: StepStatus, error: str = "") -> PasswordRecoveryOutcome:
         step = Step(action=ACTION, account_id=account_id, target=TARGET, status=status, error=error)
-        audit_log.record(
-            caller=ctx.caller.arn,
-            action=ACTION,
-            account=account_id,
-            target=TARGET,
-            dry_run=not apply,
-            outcome=status.value,
-            error=error,
-        )
+        if announced:
+            audit_log.outcome(announced[0], caller=ctx.caller.arn, outcome=status.value, error=error)
+        else:
+            audit_log.record(
+                caller=ctx.caller.arn,
+                action=ACTION,
+                account=account_id,
+                target=TARGET,
+                dry_run=not apply,
+                outcome=status.value,
+                error=error,
+            )
         return PasswordRecoveryOutcome(account_id=account_id, dry_run=not apply, step=step)
+
+    def create(iam: BaseClient) -> bool:
+        if not announced:  # a renewed session runs this again: one intent for the one change
+            announced.append(
+                audit_log.intent(caller=ctx.caller.arn, action=ACTION, account=account_id, target=TARGET)
+            )
+        return _create(iam, account_id)
 
     try:
         check_target(ctx, org, account_id)
@@ -57,12 +69,14 @@ def allow_password_recovery(
                 ctx, account_id, TaskPolicy.AUDIT, lambda iam: _has_password(iam, account_id)
             )
             return record(StepStatus.ALREADY_DONE if present else StepStatus.WOULD_RUN)
-        created = with_session(
-            ctx, account_id, TaskPolicy.CREATE_PASSWORD, lambda iam: _create(iam, account_id)
-        )
+        created = with_session(ctx, account_id, TaskPolicy.CREATE_PASSWORD, create)
     except RemediationError as exc:
         record(StepStatus.FAILED, str(exc))
         raise
+    except (ClientError, BotoCoreError) as exc:  # the session expired again after one renewal
+        error = session_call_error(account_id, ACTION, exc)
+        record(StepStatus.FAILED, str(error))
+        raise error from None
     return record(StepStatus.DONE if created else StepStatus.ALREADY_DONE)
 
 

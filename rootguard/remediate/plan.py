@@ -48,7 +48,7 @@ def plan_delete_root_credentials(
     """
     ctx = caller_context(session, region)
     org = organization_of(ctx)
-    accounts = tuple(_plan_account(ctx, org, account_id) for account_id in dict.fromkeys(account_ids))
+    accounts = tuple(plan_account(ctx, org, account_id) for account_id in dict.fromkeys(account_ids))
     return RemediationPlan(
         created_at=datetime.now(UTC),
         caller_arn=ctx.caller.arn,
@@ -60,7 +60,9 @@ def plan_delete_root_credentials(
     )
 
 
-def _plan_account(ctx: Context, org: Organization, account_id: str) -> AccountPlan:
+def plan_account(ctx: Context, org: Organization, account_id: str) -> AccountPlan:
+    """One account's plan: refused with the reason, clean, or ready with what is there (also the re-audit of
+    an account whose earlier run stopped half way)."""
     try:
         target = check_target(ctx, org, account_id)
         credentials = with_session(ctx, account_id, TaskPolicy.AUDIT, lambda iam: _read(iam, account_id))

@@ -36,6 +36,8 @@ SPEC = CheckSpec(
     severity=Severity(fail="HIGH"),
     needs=frozenset({Fact.FEATURES}),
     uses=frozenset({Fact.ORGANIZATION}),  # the organization's id, for the message
+    # Prowler's built-in for the same control (what Prowler maps to CIS v7.0 2.1.1).
+    related_to=("iam_root_credentials_management_enabled",),
 )
 
 

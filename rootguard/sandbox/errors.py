@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
 
@@ -39,6 +40,30 @@ class SandboxError(ServiceException):
     def __init__(self, code: str, message: str, status: int | None = None) -> None:
         super().__init__(code, message)
         self.status = status
+
+
+class TransportFault(Exception):
+    """Marks a connection failure the sandbox simulates instead of answering (faults: ``code: ConnectionReset``
+    or ``ConnectionRefused``). In-process, botocore sees its own connection error (retried like on AWS);
+    served, the HTTP server resets the connection without a response."""
+
+
+class ConnectionResetFault(TransportFault, ConnectionClosedError):
+    """The connection drops before an answer: botocore's ConnectionClosedError."""
+
+
+class ConnectionRefusedFault(TransportFault, EndpointConnectionError):
+    """Nothing listens at the endpoint: botocore's EndpointConnectionError."""
+
+
+TRANSPORT_FAULTS: dict[str, type[TransportFault]] = {
+    "ConnectionReset": ConnectionResetFault,
+    "ConnectionRefused": ConnectionRefusedFault,
+}
+
+
+def transport_fault(code: str, endpoint_url: str) -> TransportFault:
+    return TRANSPORT_FAULTS[code](endpoint_url=endpoint_url)
 
 
 def access_denied(service: str, message: str) -> SandboxError:

@@ -56,7 +56,9 @@ class LatencyRule(_Rule):
 
 
 class ErrorRule(_Rule):
-    code: str  # the wire error code, e.g. AccessDenied, InternalFailure, ServiceUnavailable
+    # the wire error code, e.g. AccessDenied, InternalFailure, ServiceUnavailable; or ConnectionReset /
+    # ConnectionRefused: no answer at all (rootguard.sandbox.errors.TransportFault)
+    code: str
     message: str = "Injected by the rootguard sandbox"
     status: int | None = Field(default=None, ge=400, le=599)  # None: the status AWS's model gives the code
     target: str | None = None  # target account of the request (AssumeRoot TargetPrincipal, AccountId)

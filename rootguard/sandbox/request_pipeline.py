@@ -7,7 +7,7 @@ Two patches on moto's ``BaseResponse`` (applied through rootguard.sandbox.moto_p
    rootguard.sandbox.caller) instead of moto's scan over every account's keys, so account resolution stays
    O(1) with 10,000 accounts;
 2. faults: injected latency, quotas (token buckets with each service's real throttling error), injected
-   errors;
+   errors, and dropped connections (``ConnectionReset``, ``ConnectionRefused``: no answer at all);
 3. credentials: unknown access keys fail with the service's invalid-token error (as on AWS);
 4. root sessions: expiry, the task policy (AWS's published root-task policies), and the root user as the only
    resource;
@@ -31,7 +31,16 @@ from moto.core.responses import BaseResponse
 
 from rootguard.sandbox import state as _state
 from rootguard.sandbox.caller import principal_of
-from rootguard.sandbox.errors import SandboxError, access_denied, error_response, expired_token, invalid_token
+from rootguard.sandbox.errors import (
+    TRANSPORT_FAULTS,
+    SandboxError,
+    TransportFault,
+    access_denied,
+    error_response,
+    expired_token,
+    invalid_token,
+    transport_fault,
+)
 from rootguard.sandbox.organizations.backend import management_backend
 from rootguard.sandbox.patching import Patch
 from rootguard.sandbox.recorder import outcome_of
@@ -125,6 +134,8 @@ def _check(resp: BaseResponse, st: _state.SandboxState, service: str, action: st
         return
     if decision is not None and decision.error is not None:
         err = decision.error
+        if err.code in TRANSPORT_FAULTS:
+            raise transport_fault(err.code, f"https://{resp.headers.get('Host', '')}/")
         raise SandboxError(err.code, err.message, err.status)
     if (service, action) in ALWAYS_ALLOWED:
         return
@@ -165,6 +176,9 @@ def _call_action(self: BaseResponse) -> Any:
         headers, body = self._enrich_response(headers, body)
         _record(self, st, service, action, err.code)
         return status, headers, body
+    except TransportFault as fault:
+        _record(self, st, service, action, type(fault).__name__)
+        raise
     try:
         response = _moto_call_action(self)
     except Exception as exc:  # moto raises some errors for its dispatcher to serialize

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rootguard.files import write_atomic
+from rootguard.files import open_atomic
 
 
 def write_asff(findings: Iterable[dict[str, Any]], path: str | Path) -> int:
@@ -16,10 +16,14 @@ def write_asff(findings: Iterable[dict[str, Any]], path: str | Path) -> int:
 
     Atomic and private (0600) like the spool: the file lists an organization's weak spots."""
     p = Path(path)
-    items = list(findings)
-    if p.suffix == ".jsonl":
-        text = "".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) + "\n" for f in items)
-    else:
-        text = json.dumps(items, ensure_ascii=False, indent=1) + "\n"
-    write_atomic(p, text, mode=0o600, durable=True)
+    items = findings if isinstance(findings, list) else list(findings)
+    # Written piece by piece (json.dump streams): never the whole file as one string beside the findings.
+    with open_atomic(p, mode=0o600, durable=True) as handle:
+        if p.suffix == ".jsonl":
+            for f in items:
+                handle.write(json.dumps(f, ensure_ascii=False, separators=(",", ":")))
+                handle.write("\n")
+        else:
+            json.dump(items, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
     return len(items)

@@ -148,6 +148,8 @@ def setup_insights(
             raise AwsSetupError(
                 hub_not_enabled_message(Target(who.account_id, where, who.partition))
             ) from None
-        raise AwsSetupError(f"cannot set up Security Hub insights: {code}: {error_message(exc)}") from None
+        raise AwsSetupError(
+            f"cannot set up Security Hub CSPM insights: {code}: {error_message(exc)}"
+        ) from None
     except BotoCoreError as exc:
-        raise AwsSetupError(f"cannot set up Security Hub insights: {exc}") from None
+        raise AwsSetupError(f"cannot set up Security Hub CSPM insights: {exc}") from None

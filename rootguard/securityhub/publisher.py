@@ -23,6 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,16 +37,26 @@ from rootguard.aws.session import identify
 from rootguard.findings.build import iso_timestamp
 from rootguard.findings.ids import generator_id
 from rootguard.findings.summary import MEMBER_CHECK_ID, SUMMARY_CHECK_ID, organization_summary
+from rootguard.findings.timestamps import timestamp_ns
 from rootguard.models import Caller
 from rootguard.securityhub import archive
 from rootguard.securityhub.dryrun import write_asff
-from rootguard.securityhub.existing import read_existing, with_history
+from rootguard.securityhub.existing import READ_RESTARTS, read_existing, with_history
+from rootguard.securityhub.lock import PublishLockTimeout, publish_lock
 from rootguard.securityhub.outcome import HubOutcome, Item, ids_preview
 from rootguard.securityhub.pacing import READ_ACTION, Clock, Pacer, RateLimiter, Sleep, hub_limits
 from rootguard.securityhub.report import PublishReport, SecurityHubNotEnabledError, hub_not_enabled_message
 from rootguard.securityhub.retry import Backoff, RetryRounds
 from rootguard.securityhub.send import send
-from rootguard.securityhub.spool import SpoolEntry, add_to_spool, read_spool, settle_spool
+from rootguard.securityhub.spool import (
+    Marker,
+    SpoolEntry,
+    add_to_spool,
+    inspect_spool,
+    read_spool,
+    settle_spool_counts,
+    tidy_spool,
+)
 from rootguard.securityhub.targets import HubClients, Target, TargetError, client_config, route
 from rootguard.settings import PublishSettings
 
@@ -81,6 +92,7 @@ class Publisher:
             raise ValueError(
                 "per-member placement needs member_role_name (the role to assume in each member)"
             )
+        self._clock, self._sleep = clock, sleep
         self._pacer = Pacer(RateLimiter(hub_limits(s), clock=clock, sleep=sleep))
         self._rounds = RetryRounds(
             s.retry_rounds, backoff or Backoff(base=s.backoff_base_s, cap=s.backoff_cap_s), sleep
@@ -122,12 +134,19 @@ class Publisher:
         run_at: datetime,
         completed_checks: Iterable[str] | None = None,
         dry_run_path: str | Path | None = None,
+        replay_spool: bool = False,
     ) -> PublishReport:
         """Import `findings` (validated ASFF dicts) and archive resolved ones.
 
         `checks_ran`: check ids this run evaluated. `completed_checks`: those whose collection completed, the
         only ones whose absent findings may be archived (default: all of `checks_ran`; pass fewer when part of
         the collect failed, or [] for no sweep). `dry_run_path`: write the ASFF file there and send nothing.
+        `replay_spool`: first replay the spool (`settings.spool_path`), leaving out entries this run
+        supersedes (same hub and Id, older UpdatedAt), so a successful run leaves no stale entries behind.
+
+        The publishing part holds the lock of the spool's folder (rootguard.securityhub.lock): another run
+        publishing from there is waited for, up to `lock_timeout_s`; after that this run's findings are
+        spooled, not sent, and `errors` says why.
         """
         started = time.monotonic()
         items = list(findings)
@@ -152,27 +171,44 @@ class Publisher:
                     completed.append(SUMMARY_CHECK_ID)
 
         routes = route(items, placement=self.settings.placement, publishing_account=home.account_id)
+        del items  # the routes hold every finding from here on
         report.errors.extend(routes.refused)
         report.skipped += routes.skipped
         if routes.duplicates:
             log.warning(
                 "%d duplicate finding id(s) in the input: the last of each is sent", routes.duplicates
             )
-        swept = {generator_id(c) for c in completed} if self.settings.archive_resolved else set()
-        read = {generator_id(c) for c in ran}
         role = self.settings.member_role_name if self.settings.placement == "per-member" else None
-        outcomes = self._run_hubs(
-            {
-                target: (
-                    lambda t=target, group=group: self._publish_hub(
-                        t, group, role, swept=swept, read=read, updated_at=updated_at
-                    )
+        try:
+            with self._locked():
+                if replay_spool:
+                    produced = {
+                        (t.account_id, t.region, i.id) for t, group in routes.hubs.items() for i in group
+                    }
+                    run_ns = timestamp_ns(updated_at) or 0
+
+                    def superseded(entry: SpoolEntry) -> bool:
+                        return entry.key in produced and (timestamp_ns(entry.updated_at) or 0) < run_ns
+
+                    replayed, _ = self._replay(Path(self.settings.spool_path), superseded)
+                    report.merge(replayed)
+                swept = {generator_id(c) for c in completed} if self.settings.archive_resolved else set()
+                read = {generator_id(c) for c in ran}
+                outcomes = self._run_hubs(
+                    {
+                        target: (
+                            lambda t=target, group=group: self._publish_hub(
+                                t, group, role, swept=swept, read=read, updated_at=updated_at
+                            )
+                        )
+                        for target, group in routes.hubs.items()
+                    }
                 )
-                for target, group in routes.hubs.items()
-            }
-        )
-        self._count(report, outcomes.values())
-        self._spool(report, outcomes, role, home)
+                self._count(report, outcomes.values())
+                self._spool(report, outcomes, role, home)
+        except PublishLockTimeout as exc:
+            self._spool_unsent(report, routes.hubs, role, home, str(exc))
+            outcomes = {}
         log.info("%s", report.summary())
         report.duration_s = round(time.monotonic() - started, 3)
         self._raise_if_home_disabled(report, outcomes, home)
@@ -182,19 +218,36 @@ class Publisher:
 
     def resume(self, spool_path: str | Path | None = None) -> PublishReport:
         """Replay a spool file: import each entry into its account and Region (keeping CreatedAt of what is
-        already there), remove what landed or was superseded, keep the rest with its latest error."""
+        already there), remove what landed or was superseded, keep the rest with its latest error, and move
+        lines that are not entries to `<spool>.quarantine`. Holds the publish lock, like publish."""
         started = time.monotonic()
         path = Path(spool_path or self.settings.spool_path)
-        entries = read_spool(path)
+        try:
+            with self._locked():
+                report, outcomes = self._replay(path)
+        except PublishLockTimeout as exc:
+            held = inspect_spool(path).entries
+            log.error("%s; the %d spooled finding(s) stay in %s", exc, held, path)
+            return PublishReport(spool_path=str(path), spooled=held, errors=[str(exc)])
+        report.duration_s = round(time.monotonic() - started, 3)
+        if outcomes:
+            self._raise_if_home_disabled(report, {k[0]: o for k, o in outcomes.items()}, self._home())
+        return report
+
+    def _replay(
+        self, path: Path, drop: Callable[[SpoolEntry], bool] | None = None
+    ) -> tuple[PublishReport, dict[tuple[Target, str | None], HubOutcome]]:
+        """Replay the spool at `path` (the caller holds the publish lock). Entries `drop` selects leave the
+        spool unsent (a newer version of the same finding is being published by this run)."""
         report = PublishReport(spool_path=str(path))
-        if not entries:
-            log.info("spool %s is empty: nothing to replay", path)
-            return report
-        home = self._home()
         groups: dict[tuple[Target, str | None], list[Item]] = defaultdict(list)
-        for entry in entries:
+        dropped: dict[Marker, SpoolEntry | None] = {}
+        for entry in read_spool(path):
+            if drop is not None and drop(entry):
+                dropped[(*entry.key, entry.updated_at)] = None
+                continue
             target = Target(entry.account_id, entry.region, entry.partition)
-            groups[(target, entry.role_name)].append(Item(dict(entry.finding), entry.kind, source=entry))
+            groups[(target, entry.role_name)].append(Item(entry.finding, entry.kind, source=entry))
         outcomes = self._run_hubs(
             {
                 key: (
@@ -205,13 +258,29 @@ class Publisher:
                 for key, group in groups.items()
             }
         )
-        remaining = settle_spool(path, _settled(outcomes.values()))
+        del groups
+        settled = {**_settled(outcomes.values()), **dropped}
+        if path.exists():
+            remaining, report.quarantined = settle_spool_counts(path, settled)
+        else:
+            remaining = 0
+            tidy_spool(path)
         self._count(report, outcomes.values())
         report.spooled = sum(len(o.failures) for o in outcomes.values())
-        report.duration_s = round(time.monotonic() - started, 3)
-        log.info("resume of %s: %s; %d entries remain", path, report.summary(), remaining)
-        self._raise_if_home_disabled(report, {k[0]: o for k, o in outcomes.items()}, home)
-        return report
+        report.replayed = sum(1 for v in settled.values() if v is None)
+        report.skipped += len(dropped)
+        if dropped:
+            log.info("%d spooled finding(s) superseded by this run's newer version: dropped", len(dropped))
+        if outcomes or report.quarantined:
+            log.info("replay of %s: %s; %d entries remain", path, report.summary(), remaining)
+        else:
+            log.info("spool %s is empty: nothing to replay", path)
+        return report, outcomes
+
+    def _locked(self) -> AbstractContextManager[None]:
+        """The publish lock of the spool's folder (the output directory)."""
+        folder = Path(self.settings.spool_path).parent
+        return publish_lock(folder, self.settings.lock_timeout_s, clock=self._clock, sleep=self._sleep)
 
     # ------------------------------------------------------------------------------- per hub
 
@@ -245,6 +314,8 @@ class Publisher:
                 ),
                 [i.finding for i in items],
                 swept | read,
+                restarts=READ_RESTARTS,
+                before_restart=self._rounds.wait,
             )
         except TargetError as exc:
             return self._give_up(outcome, items, "TargetUnreachable", str(exc))
@@ -259,7 +330,7 @@ class Publisher:
             message = f"cannot read existing findings in {target}: {code}: {error_message(exc)}"
             return self._give_up(outcome, items, code, message)
         except BotoCoreError as exc:
-            message = f"cannot reach Security Hub in {target}: {exc}"
+            message = f"cannot reach Security Hub CSPM in {target}: {exc}"
             return self._give_up(outcome, items, type(exc).__name__, message)
 
         to_send: list[Item] = []
@@ -349,6 +420,36 @@ class Publisher:
             held,
         )
 
+    def _spool_unsent(
+        self,
+        report: PublishReport,
+        hubs: Mapping[Target, list[Item]],
+        role: str | None,
+        home: Target,
+        reason: str,
+    ) -> None:
+        """Another run kept the publish lock past the timeout: spool every finding of this run (nothing was
+        read or sent), so the next run imports them, and say why in one line."""
+        entries = [
+            SpoolEntry(
+                account_id=target.account_id,
+                region=target.region,
+                partition=target.partition,
+                role_name=role if target.account_id != home.account_id else None,
+                kind=item.kind,
+                finding=item.finding,
+                error_code="PublishLockTimeout",
+                error_message=reason[:MAX_SPOOLED_MESSAGE],
+            )
+            for target, group in hubs.items()
+            for item in group
+        ]
+        held = add_to_spool(self.settings.spool_path, entries) if entries else 0
+        report.spooled += len(entries)
+        report.errors.append(f"{reason}; {len(entries)} finding(s) spooled to {self.settings.spool_path}")
+        log.error("%s", report.errors[-1])
+        log.info("%d finding(s) held in %s", held, self.settings.spool_path)
+
     def _raise_if_home_disabled(
         self, report: PublishReport, outcomes: Mapping[Target, HubOutcome], home: Target
     ) -> None:
@@ -360,10 +461,10 @@ class Publisher:
                 raise SecurityHubNotEnabledError(message, report)
 
 
-def _settled(outcomes: Iterable[HubOutcome]) -> dict[tuple[str, str, str, str], SpoolEntry | None]:
+def _settled(outcomes: Iterable[HubOutcome]) -> dict[Marker, SpoolEntry | None]:
     """A replay's outcome per spool entry, for settle_spool: None for what landed or was superseded, the
     entry with its latest error and attempt count for what failed again."""
-    settled: dict[tuple[str, str, str, str], SpoolEntry | None] = {}
+    settled: dict[Marker, SpoolEntry | None] = {}
     for outcome in outcomes:
         for item in [*outcome.landed, *outcome.skipped]:
             assert item.source is not None
@@ -391,6 +492,7 @@ def publish(
     settings: PublishSettings | None = None,
     dry_run_path: str | Path | None = None,
     caller: Caller | None = None,
+    replay_spool: bool = False,
 ) -> PublishReport:
     """Publisher(session, settings, caller=caller).publish(...) in one call."""
     return Publisher(session, settings, caller=caller).publish(
@@ -399,4 +501,5 @@ def publish(
         run_at=run_at,
         completed_checks=completed_checks,
         dry_run_path=dry_run_path,
+        replay_spool=replay_spool,
     )

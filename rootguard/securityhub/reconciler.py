@@ -119,11 +119,11 @@ class ReconcileReport(BaseModel):
     def summary(self) -> str:
         where = f"account {self.account_id} in {self.region}"
         if self.skipped:
-            return f"Security Hub root-user controls ({where}): not reconciled: {self.skipped}"
+            return f"Security Hub CSPM root-user controls ({where}): not reconciled: {self.skipped}"
         verb = ("would suppress", "would return") if self.dry_run else ("suppressed", "returned")
         accounts = len({c.account_id for c in self.changes if c.action == "SUPPRESS"})
         line = (
-            f"Security Hub root-user controls ({where}): {verb[0]} {self.suppressed} FAILED finding(s) in "
+            f"Security Hub CSPM root-user controls ({where}): {verb[0]} {self.suppressed} FAILED finding(s) in "
             f"{accounts} account(s) proved clean, {verb[1]} {self.released} to NEW"
         )
         if self.failed:
@@ -273,7 +273,7 @@ class Reconciler:
         except ClientError as exc:
             raise self._setup_error(exc, target) from None
         except BotoCoreError as exc:
-            raise AwsSetupError(f"cannot reach Security Hub in {target}: {exc}") from None
+            raise AwsSetupError(f"cannot reach Security Hub CSPM in {target}: {exc}") from None
         prepared.plan = plan_changes(prepared.root, proofs, run_at=iso_timestamp(run_at))
         return prepared
 
@@ -304,7 +304,7 @@ class Reconciler:
         if members and not seen & members:
             report.hint = (
                 f"no IAM.4/IAM.6/IAM.9 finding of another member account is visible in account "
-                f"{target.account_id}: reconcile in the Security Hub administrator account, and check that a "
+                f"{target.account_id}: reconcile in the Security Hub CSPM administrator account, and check that a "
                 "standard holding these controls is enabled in the members"
             )
         report.suppressed = sum(c.action == "SUPPRESS" for c in done)
@@ -486,5 +486,5 @@ class Reconciler:
         if code == HUB_NOT_ENABLED:
             return AwsSetupError(hub_not_enabled_message(target))
         return AwsSetupError(
-            f"cannot read Security Hub control findings in {target}: {code}: {error_message(exc)}"
+            f"cannot read Security Hub CSPM control findings in {target}: {code}: {error_message(exc)}"
         )

@@ -8,7 +8,6 @@ In per-member placement, other accounts are reached by assuming `arn:<partition>
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -22,40 +21,14 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rootguard.aws.errors import error_code, error_message
+from rootguard.securityhub.hub import Target, target_of
 from rootguard.securityhub.outcome import Item, ids_preview
 
-_PRODUCT_ARN = re.compile(
-    r"^arn:(?P<partition>[a-z0-9-]+):securityhub:(?P<region>[a-z0-9-]+):\d{0,12}:product/"
-)
 ROLE_SESSION_NAME = "rootguard-publisher"
-
-
-@dataclass(frozen=True, order=True)
-class Target:
-    """One Security Hub: an account in a Region."""
-
-    account_id: str
-    region: str
-    partition: str = "aws"
-
-    def __str__(self) -> str:
-        return f"account {self.account_id} in {self.region}"
 
 
 class TargetError(Exception):
     """A target that cannot be reached (role not assumable, no credentials); one line."""
-
-
-def target_of(finding: dict[str, Any]) -> Target | None:
-    """The hub a finding must be imported into: its AwsAccountId in the Region of its ProductArn."""
-    account = finding.get("AwsAccountId")
-    arn = finding.get("ProductArn")
-    if not isinstance(account, str) or not isinstance(arn, str):
-        return None
-    match = _PRODUCT_ARN.match(arn)
-    if match is None or not re.fullmatch(r"\d{12}", account):
-        return None
-    return Target(account, match["region"], match["partition"])
 
 
 @dataclass
@@ -121,7 +94,7 @@ def client_config(max_in_flight: int, max_attempts: int, *, validate_params: boo
     per call costs more CPU than the call itself on a busy scanner."""
     return Config(
         parameter_validation=validate_params,
-        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts},
         max_pool_connections=max(10, 2 * max_in_flight),
         connect_timeout=10,
         read_timeout=60,

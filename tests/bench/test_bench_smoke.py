@@ -126,3 +126,20 @@ def test_findings_benchmark_runs_through_the_runner() -> None:
     )
     assert "peak memory (tracemalloc)" in proc.stdout
     assert "== bench_findings: ok" in proc.stdout
+
+
+@pytest.mark.slow
+def test_publish_memory_benchmark_runs_through_the_runner() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "publish_memory", "--count", "1000", "--bound", "100"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for case in ("first", "second", "disabled", "resume"):
+        assert re.search(
+            rf"^ *{case}: one copy .* ratio \d+\.\d+ \(bound <= 100\)", proc.stdout, re.MULTILINE
+        ), proc.stdout
+    assert "worst ratio" in proc.stdout and "== bench_publish_memory: ok" in proc.stdout

@@ -29,6 +29,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureF
         out, err = capsys.readouterr()
         return code, out, err
 
+    run.sandbox = lambda: running[-1][1]  # type: ignore[attr-defined]  # the sandbox of the last call
     yield run
     for _, sb in running:
         sb.stop()

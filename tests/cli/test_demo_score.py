@@ -17,7 +17,7 @@ def test_demo_reconciles_and_shows_the_score_move(tmp_path: Path) -> None:
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     text = p.stdout
-    section = text[text.index("== Security Hub score") :]
+    section = text[text.index("== Security Hub CSPM score") :]
     # the seven clean members' IAM.6 and IAM.9 (FAILED: no MFA to find) are suppressed with the proof
     assert "suppressed 14 FAILED finding(s) in 7 account(s) proved clean" in section
     assert "suppressed IAM.6, IAM.9 in 444444444441: root user holds no credentials" in section

@@ -65,7 +65,7 @@ def test_a_clean_organization_exits_0_even_asking_for_everything(cli, tmp_path: 
 def test_a_clean_organization_publishes_and_exits_0(cli) -> None:
     code, out, err = cli(organization(), "scan", "--publish")
     assert code == 0, err
-    assert "Security Hub: 9 imported" in out
+    assert "Security Hub CSPM: 9 imported" in out
 
 
 def test_out_of_scope_accounts_do_not_make_a_run_partial(cli) -> None:

@@ -173,6 +173,19 @@ def test_plain_progress_prints_tenths_and_on_a_timer_but_not_per_account() -> No
     assert out.getvalue().count("\n") == 1 and "\r" not in out.getvalue()
 
 
+def test_the_rate_counts_from_the_start_of_the_audit_not_of_the_run() -> None:
+    """The organization read before the audit (minutes, when a listing is retried) is not audit time."""
+    for make in (lambda out, clock: TerminalCounter(out, min_interval=0, clock=clock),
+                 lambda out, clock: PlainProgress(out, clock=clock)):  # fmt: skip
+        out, clock = io.StringIO(), FakeClock()
+        progress = make(out, clock)
+        clock.now = 300.0  # five minutes of organization read
+        progress(0, 10)
+        clock.now = 302.0
+        progress(10, 10)
+        assert "10/10 100% 5 accounts/s, took 0:02" in out.getvalue(), out.getvalue()
+
+
 def test_default_progress_follows_isatty() -> None:
     class Tty(io.StringIO):
         def isatty(self) -> bool:

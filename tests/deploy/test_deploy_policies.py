@@ -55,7 +55,7 @@ VARIANTS: dict[str, list[dict[str, str]]] = {
         },
     ],
     "member-import-role.yaml": [{}, {"FallbackRoleName": "rootguard-fallback-audit"}],
-    "remediation-role.yaml": [{}, {"AllowPasswordRecovery": "true"}],
+    "remediation-role.yaml": [{}, {"AllowPasswordRecovery": "true", "RequireMfa": "false"}],
     "scheduled-scan.yaml": [{"BucketEncryption": "SSE-KMS"}, {"BucketEncryption": "SSE-S3"}],
 }
 
@@ -137,9 +137,13 @@ def test_role_trust_is_never_open(variant: tuple[dict[str, Any], str]) -> None:
             assert principal != "*" and principal.get("AWS") != "*", logical_id
             if "AWS" in principal:  # an account principal must be narrowed to one principal ARN
                 assert principal["AWS"].endswith(":root")
-                (operator,) = stmt["Condition"]
+                # the principal ARN, and only an MFA requirement besides (remediation role)
+                (operator,) = set(stmt["Condition"]) - {"Bool"}
                 assert operator in ("ArnEquals", "ArnLike")
                 assert list(stmt["Condition"][operator]) == ["aws:PrincipalArn"], logical_id
+                assert stmt["Condition"].get("Bool", {"aws:MultiFactorAuthPresent": "true"}) == {
+                    "aws:MultiFactorAuthPresent": "true"
+                }, logical_id
 
 
 def test_kms_key_policy_wildcards_are_limited_to_the_documented_admin_statement() -> None:
@@ -198,6 +202,24 @@ def test_remediation_role_deletes_but_never_touches_the_management_account() -> 
         (others,) = [d for d in _denies(template) if "Condition" in d]
         allowed = set(others["Condition"]["ArnNotEquals"]["sts:TaskPolicyArn"])
         assert {a.rsplit("/", 1)[1] for a in allowed} == _assume_root_tasks(template)
+
+
+def _trust(template: dict) -> dict:
+    (role,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    return statement
+
+
+def test_people_need_mfa_to_assume_the_remediation_role_unless_turned_off() -> None:
+    default = _trust(resolved_template(DEPLOY / "remediation-role.yaml"))
+    # Bool, never BoolIfExists: a request signed with long-term access keys has no MFA key at all.
+    assert default["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
+    assert "BoolIfExists" not in default["Condition"]
+    assert default["Condition"]["ArnLike"] == {
+        "aws:PrincipalArn": "arn:aws:iam::111122223333:role/rootguard-scan-build"
+    }
+    unattended = _trust(resolved_template(DEPLOY / "remediation-role.yaml", {"RequireMfa": "false"}))
+    assert set(unattended["Condition"]) == {"ArnLike"}
 
 
 def test_only_the_remediation_role_can_delete_root_credentials() -> None:

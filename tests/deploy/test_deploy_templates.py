@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -171,6 +172,61 @@ def test_partial_scans_raise_their_own_alarm(scan: dict[str, Any]) -> None:
     assert (props["Threshold"], props["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
 
 
+def test_posture_alarms_watch_the_metrics_the_scan_emits(scan: dict[str, Any]) -> None:
+    from rootguard.reports.metrics import METRICS
+
+    expected = {"MembersWithRootCredentials", "OrganizationChecksFailed"}
+    for metric in expected:
+        props = _alarm(scan, metric)["Properties"]
+        assert metric in METRICS
+        assert props["Namespace"] == "rootguard/rootguard-test" == _environment(scan)["METRICS_NAMESPACE"]
+        assert "Dimensions" not in props, "the dimensionless series covers every organization the stack scans"
+        assert (props["Statistic"], props["Threshold"], props["ComparisonOperator"]) == (
+            "Maximum",
+            0,
+            "GreaterThanThreshold",
+        )
+        assert props["Period"] == 86400 and props["TreatMissingData"] == "ignore"
+    with_topic = resolved_template(SCAN, {"AlarmTopicArn": "arn:aws:sns:us-east-1:111122223333:secops"})
+    for metric in expected:
+        props = _alarm(with_topic, metric)["Properties"]
+        assert props["AlarmActions"] == props["OKActions"] == ["arn:aws:sns:us-east-1:111122223333:secops"]
+
+
+def _environment(template: dict[str, Any]) -> dict[str, Any]:
+    (project,) = _resources_of_type(template, "AWS::CodeBuild::Project")
+    return {v["Name"]: v["Value"] for v in project["Properties"]["Environment"]["EnvironmentVariables"]}
+
+
+def test_the_dashboard_charts_only_metrics_that_exist(scan: dict[str, Any]) -> None:
+    """Every metric on the dashboard is one the scan's EMF line or the template's log filters publish, in the
+    namespace the build passes to --metrics-namespace; every alarm of the stack is on it."""
+    from rootguard.reports.metrics import METRICS
+
+    (dashboard,) = _resources_of_type(scan, "AWS::CloudWatch::Dashboard")
+    body = json.loads(dashboard["Properties"]["DashboardBody"])
+    filters = {
+        f["Properties"]["MetricTransformations"][0]["MetricName"]
+        for f in _resources_of_type(scan, "AWS::Logs::MetricFilter")
+    }
+    charted: set[str] = set()
+    for widget in body["widgets"]:
+        namespace = None
+        for row in widget["properties"].get("metrics", []):
+            namespace = namespace if row[0] == "." else row[0]
+            assert namespace == _environment(scan)["METRICS_NAMESPACE"]
+            assert len([c for c in row if isinstance(c, str)]) == 2, (
+                "no dimensions: the all-organization series"
+            )
+            charted.add(row[1])
+    assert charted == set(METRICS) | filters
+    (alarms,) = [w for w in body["widgets"] if w["type"] == "alarm"]
+    stack_alarms = {
+        f"<{name}.Arn>" for name, r in scan["Resources"].items() if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert set(alarms["properties"]["alarms"]) == stack_alarms
+
+
 # ---------------------------------------------------------------------------------------------- buildspec
 
 
@@ -195,6 +251,7 @@ def test_buildspec_is_valid_yaml_with_the_python_runtime() -> None:
 def test_build_script_runs_the_scan_and_fails_the_build_on_a_nonzero_exit() -> None:
     script = _build_script(_buildspec())
     assert 'rootguard scan --publish --fail-on "$FAIL_ON_ARGS"' in script and '--output-dir "$OUT"' in script
+    assert '--metrics emf --metrics-namespace "$METRICS_NAMESPACE"' in script
     assert "credential_source = EcsContainer" in script and "sts_regional_endpoints = regional" in script
     last = script.strip().splitlines()[-1]
     assert last == '{ [ "$SCAN_EXIT" -eq 0 ] || [ "$SCAN_EXIT" -eq 3 ]; } && [ "$STORE_EXIT" -eq 0 ]'
@@ -246,6 +303,7 @@ def test_build_script_exit_status_follows_the_scan_and_the_upload(
         "CONFIG_OBJECT_KEY": "",
         "SCAN_EXTRA_ARGS": "--checks iam_org_root_sessions_enabled",
         "FAIL_ON": "failed",
+        "METRICS_NAMESPACE": "rootguard/stack",
     }
     (tmp_path / "src").mkdir()
     done = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30)
@@ -253,7 +311,10 @@ def test_build_script_exit_status_follows_the_scan_and_the_upload(
     assert f"ROOTGUARD_SCAN_EXIT {scan_exit}" in done.stdout
     log = calls.read_text(encoding="utf-8")
     fail_on = "failed,not-evaluated,spooled"
-    assert f"rootguard scan --publish --fail-on {fail_on} --output-dir {tmp_path}/src/rootguard-output" in log
+    assert (
+        f"rootguard scan --publish --fail-on {fail_on} --output-dir {tmp_path}/src/rootguard-output "
+        "--metrics emf --metrics-namespace rootguard/stack" in log
+    )
     assert "--checks iam_org_root_sessions_enabled profile=rootguard-scanner region=eu-west-1" in log
     assert "aws s3 cp --recursive --only-show-errors" in log and "/runs/" in log
     assert f"aws s3 sync --only-show-errors s3://bucket/state/ {tmp_path}/src/rootguard-output/" in log

@@ -161,6 +161,7 @@ def run_build(sb: Sandbox, work: Path, fail_on: str = "failed") -> tuple[int, st
             "SCAN_EXTRA_ARGS": "",
             "CONFIG_OBJECT_KEY": "",
             "FAIL_ON": fail_on,
+            "METRICS_NAMESPACE": "rootguard/rootguard-test",
             "AWS_REGION": sb.region,
             "AWS_DEFAULT_REGION": sb.region,
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": uri,
@@ -200,11 +201,45 @@ def scan_exit(log: str) -> int:
     return int(code)
 
 
+def emf_lines(log: str) -> list[dict[str, Any]]:
+    """The Embedded Metric Format lines of a build log: whole lines that are JSON objects with `_aws`, as
+    CloudWatch Logs takes them (nothing before or after the object on the line)."""
+    out = []
+    for line in log.splitlines():
+        if line.startswith("{"):
+            doc = json.loads(line)
+            if "_aws" in doc:
+                out.append(doc)
+    return out
+
+
+def posture_alarms() -> dict[str, tuple[str, str, float]]:
+    """Alarm -> (namespace, metric, threshold) of the template's GreaterThanThreshold alarms on EMF metrics."""
+    template = load_build().load_template(DEPLOY / "scheduled-scan.yaml")
+    out = {}
+    for name, resource in template["Resources"].items():
+        props = resource.get("Properties", {})
+        if (
+            resource["Type"] == "AWS::CloudWatch::Alarm"
+            and props.get("ComparisonOperator") == "GreaterThanThreshold"
+        ):
+            namespace = props["Namespace"]["Fn::Sub"].replace("${AWS::StackName}", "rootguard-test")
+            out[name.removesuffix("Alarm")] = (namespace, props["MetricName"], float(props["Threshold"]))
+    return out
+
+
 def alarms(build_exit: int, log: str) -> set[str]:
-    """What the template would alarm on: a failed build (FailedBuilds), a partial scan (ScanPartial)."""
+    """What the template would alarm on: a failed build (FailedBuilds), a partial scan (ScanPartial), and the
+    posture alarms on the metrics of the scan's EMF line."""
     raised = {"ScanBuildFailed"} if build_exit else set()
     if any(matches(metric_filters()["ScanPartial"], line) for line in log.splitlines()):
         raised.add("ScanPartial")
+    (emf,) = emf_lines(log)  # one per scan
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    for alarm, (namespace, metric, threshold) in posture_alarms().items():
+        assert directive["Namespace"] == namespace and [] in directive["Dimensions"]
+        if emf.get(metric, 0) > threshold:
+            raised.add(alarm)
     return raised
 
 
@@ -214,26 +249,82 @@ def test_a_clean_organization_builds_green_twice(served, tmp_path: Path) -> None
         code, log = run_build(sb, tmp_path)
         assert code == 0, log
         assert scan_exit(log) == 0 and alarms(code, log) == set(), f"run {run}: {log}"
+        (emf,) = emf_lines(log)
+        assert (emf["MembersClean"], emf["MembersWithRootCredentials"], emf["OrganizationChecksFailed"]) == (
+            2,
+            0,
+            0,
+        )
     stored = sb.session().client("s3").list_objects_v2(Bucket=BUCKET, Prefix="state/")
-    assert "state/results.json" in {o["Key"] for o in stored.get("Contents", [])}
+    keys = {o["Key"] for o in stored.get("Contents", [])}
+    assert {
+        "state/results.json",
+        "state/report.html",
+        "state/results.csv",
+        "state/findings.ocsf.json",
+    } <= keys
+    runs = sb.session().client("s3").list_objects_v2(Bucket=BUCKET, Prefix="runs/")
+    dated = [k["Key"] for k in runs.get("Contents", []) if k["Key"].endswith("/report.html")]
+    assert len(dated) == 1 and re.match(r"^runs/\d{4}/\d{2}/\d{2}/build-7/report.html$", dated[0]), dated
 
 
 def test_a_failing_organization_fails_the_build_and_alarms(served, tmp_path: Path) -> None:
     sb = served(FAILING)
     code, log = run_build(sb, tmp_path)
     assert code != 0 and scan_exit(log) == 1, log
-    assert alarms(code, log) == {"ScanBuildFailed"}
+    assert alarms(code, log) == {"ScanBuildFailed", "MembersWithRootCredentials"}
     code, log = run_build(sb, tmp_path, fail_on="none")
-    assert code == 0 and scan_exit(log) == 0 and alarms(code, log) == set(), log
+    # FailOn=none: the build passes, the posture alarm still says a member has root credentials.
+    assert code == 0 and scan_exit(log) == 0 and alarms(code, log) == {"MembersWithRootCredentials"}, log
 
 
 def test_a_partial_scan_builds_and_is_visible(served, tmp_path: Path) -> None:
     sb = served(PARTIAL)
     code, log = run_build(sb, tmp_path, fail_on="none")
     assert code == 0 and scan_exit(log) == 3, log
-    assert alarms(code, log) == {"ScanPartial"}
+    # The SCP without the root-session exemption also fails organizations_scps_allow_root_sessions.
+    assert alarms(code, log) == {"ScanPartial", "OrganizationCheckFailed"}
+    (emf,) = emf_lines(log)
+    assert emf["MembersNotEvaluated"] == 1 and emf["OrganizationChecksFailed"] == 1
     hub = sb.session().client("securityhub")
     assert hub.get_findings()["Findings"], "what was evaluated is published"
+
+
+def test_a_spool_left_in_the_state_is_replayed_and_leaves_it(served, tmp_path: Path) -> None:
+    """What the template promises: the output folder carried in state/ holds an earlier run's spool, and the
+    next scheduled run resumes it (and removes it once it landed)."""
+    from rootguard.findings import Placement, build_findings
+    from rootguard.models import ResourceKind, Result, ResultResource, Status
+
+    sb = served(CLEAN)
+    gone = "200000000009"  # a member that has since left: no run produces its finding any more
+    (finding,) = build_findings(
+        [
+            Result(
+                check_id="iam_member_root_credentials_absent",
+                status=Status.FAIL,
+                resource=ResultResource(
+                    kind=ResourceKind.ACCOUNT,
+                    id=gone,
+                    arn=f"arn:aws:organizations::{MGMT}:account/o-scheduled001/{gone}",
+                ),
+                message=f"Root user of {gone} still has a password.",
+            )
+        ],
+        Placement(account_id=MGMT, region=sb.region),
+        datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    entry = {"account_id": MGMT, "region": sb.region, "finding": finding, "error_code": "InternalException"}
+    s3 = sb.session().client("s3")
+    s3.put_object(Bucket=BUCKET, Key="state/securityhub-spool.jsonl", Body=json.dumps(entry).encode() + b"\n")
+
+    code, log = run_build(sb, tmp_path)
+
+    assert code == 0 and scan_exit(log) == 0, log
+    stored = {f["Id"] for f in sb.session().client("securityhub").get_findings(MaxResults=100)["Findings"]}
+    assert finding["Id"] in stored  # replayed (then archived: no check produces it any more)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="state/").get("Contents", [])}
+    assert "state/securityhub-spool.jsonl" not in keys
 
 
 def test_the_metric_filter_matches_only_its_line() -> None:

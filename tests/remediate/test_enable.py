@@ -64,12 +64,14 @@ def test_apply_enables_all_three_and_a_second_run_does_nothing(
 
     assert [s.status for s in first.steps] == [StepStatus.DONE] * 3 and first.changed
     assert _state(sb) == (True, ["RootCredentialsManagement", "RootSessions"])
-    assert [(r.action, r.account, r.outcome) for r in log.read()] == [(a, MGMT, "DONE") for a, _ in STEPS]
+    assert [(r.action, r.account, r.outcome) for r in log.read()] == [
+        (a, MGMT, outcome) for a, _ in STEPS for outcome in ("INTENT", "DONE")
+    ]
 
     second = enable_centralized_root(sb.session(), REGION, log, apply=True)
 
     assert [s.status for s in second.steps] == [StepStatus.ALREADY_DONE] * 3 and not second.changed
-    assert len(log.read()) == 3  # nothing new was done, nothing new logged
+    assert len(log.read()) == 6  # nothing new was done, nothing new logged
 
 
 def test_only_the_missing_feature_is_enabled(sandbox_factory: Factory, tmp_path: Path) -> None:
@@ -83,7 +85,7 @@ def test_only_the_missing_feature_is_enabled(sandbox_factory: Factory, tmp_path:
         StepStatus.ALREADY_DONE,
         StepStatus.DONE,
     ]
-    assert [r.action for r in log.read()] == ["iam:EnableOrganizationsRootSessions"]
+    assert [r.action for r in log.read()] == ["iam:EnableOrganizationsRootSessions"] * 2  # intent, outcome
     assert _state(sb)[1] == ["RootCredentialsManagement", "RootSessions"]
 
 
@@ -125,5 +127,5 @@ def test_denied_step_is_logged_and_raised(sandbox_factory: Factory, tmp_path: Pa
 
     assert err.value.reason is Refusal.ACCESS_DENIED
     assert "iam:EnableOrganizationsRootSessions" in str(err.value) and MGMT in str(err.value)
-    assert [r.outcome for r in log.read()] == ["DONE", "DONE", "FAILED"]
+    assert [r.outcome for r in log.read()] == ["INTENT", "DONE", "INTENT", "DONE", "INTENT", "FAILED"]
     assert _state(sb) == (True, ["RootCredentialsManagement"])

@@ -185,6 +185,10 @@ def test_audit_log_appends_redacted_lines_readable_by_owner_only(tmp_path: Path)
         "dry_run",
         "outcome",
         "error",
+        "run",
+        "change",
+        "fingerprint",
+        "note",
     }
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
@@ -200,3 +204,34 @@ def test_audit_log_also_logs_on_the_remediate_logger(
         r.name == "rootguard.remediate" and "[dry run] iam:DeleteLoginProfile 333333333333" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_open_intents_are_intents_without_an_outcome_and_bad_lines_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    log = AuditLog(path)
+    done = log.intent(
+        caller="c", action="iam:DeleteAccessKey", account="333333333333", target="access key …MPLE"
+    )
+    log.outcome(done, caller="c", outcome="DONE")
+    log.intent(caller="c", action="iam:DeleteLoginProfile", account="333333333333", target="login profile")
+    log.close()
+    with path.open("ab") as handle:  # a torn line and bytes that are not UTF-8: skipped, never a traceback
+        handle.write(b'{"timestamp": "2025-\n\xff\xfe\n')
+    (pending,) = AuditLog(path).open_intents()
+    assert (pending.action, pending.outcome, pending.change) == (
+        "iam:DeleteLoginProfile",
+        "INTENT",
+        f"{log.run}/2",
+    )
+    assert len(AuditLog(path).read()) == 3
+
+
+def test_an_audit_log_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    from rootguard.remediate.audit_log import AuditLogError
+
+    (tmp_path / "file").write_text("x")
+    for path in (tmp_path / "file" / "a.jsonl", tmp_path):
+        with pytest.raises(AuditLogError) as err:
+            AuditLog(path).open()
+        assert "\n" not in str(err.value) and str(path) in str(err.value)
+        assert err.value.changes_recorded == 0

@@ -172,8 +172,9 @@ def test_apply_deletes_the_plan_with_only_the_delete_task_policy_and_reaudits(
     assert all(0 < c["DurationSeconds"] <= 300 for c in calls.calls)
 
     text = audit_log.path.read_text(encoding="utf-8")
-    records = audit_log.read()
+    records = [r for r in audit_log.read() if r.outcome != "INTENT"]
     assert len(records) == 6 + 1 + 2 + 1  # each change, then one re-audit line per account
+    assert len(audit_log.read()) == len(records) + 6 + 2  # and an intent before each change
     assert [r.outcome for r in records if r.action == "rootguard:VerifyRootCredentialsDeleted"] == [
         "CLEAN"
     ] * 2
@@ -228,7 +229,7 @@ def test_failed_step_stops_the_account_before_its_mfa_device(sb: Sandbox, audit_
     ]
     assert sb.root_user(HARDWARE).password and sb.root_user(HARDWARE).mfa_devices  # password kept its MFA
     assert HARDWARE in account.error and "iam:DeleteLoginProfile denied" in account.error
-    assert [r.outcome for r in audit_log.read()] == ["FAILED"]
+    assert [r.outcome for r in audit_log.read()] == ["INTENT", "FAILED"]
 
 
 def test_expired_root_session_is_renewed_once(sb: Sandbox, audit_log: AuditLog) -> None:
@@ -316,7 +317,9 @@ def test_password_recovery_dry_run_then_apply(sb: Sandbox, audit_log: AuditLog) 
     assert again.step.status is StepStatus.ALREADY_DONE
     assert [(r.action, r.dry_run, r.outcome) for r in audit_log.read()] == [
         ("iam:CreateLoginProfile", True, "WOULD_RUN"),
+        ("iam:CreateLoginProfile", False, "INTENT"),
         ("iam:CreateLoginProfile", False, "DONE"),
+        ("iam:CreateLoginProfile", False, "INTENT"),  # the call is made: EntityAlreadyExists
         ("iam:CreateLoginProfile", False, "ALREADY_DONE"),
     ]
 

@@ -97,3 +97,28 @@ def test_a_version_the_hub_already_holds_or_outdated_is_not_sent() -> None:
     assert with_history(newer, newer, None) is None  # a spool replay of what already landed
     history = {"CreatedAt": older["CreatedAt"], "FirstObservedAt": older["FirstObservedAt"]}
     assert with_history(newer, older, None) == dict(newer, **history)  # a replay keeps its own UpdatedAt
+
+
+def test_what_this_run_produces_again_is_kept_as_its_history_only(hub_sandbox: Any) -> None:
+    """A scheduled run reads back every finding it sends: holding the hub's whole copies would hold every
+    finding twice. Those it does not produce stay whole, for the archive sweep."""
+    client = hub_sandbox.session().client("securityhub")
+    stored = central_findings([member_result(a) for a in MEMBERS], RUN_1)
+    client.batch_import_findings(Findings=stored)
+    again = central_findings([member_result(a) for a in MEMBERS[:2]], RUN_2)
+
+    found = read_existing(reader(hub_sandbox)[0], again, {generator_id(MEMBER_CHECK)})
+
+    for f in again:
+        assert set(found[f["Id"]]) == {
+            "Id",
+            "GeneratorId",
+            "RecordState",
+            "CreatedAt",
+            "FirstObservedAt",
+            "UpdatedAt",
+        }
+        sent = with_history(f, found[f["Id"]], iso_timestamp(RUN_2))
+        assert sent is not None and sent["CreatedAt"] == iso_timestamp(RUN_1)  # the first sighting's
+    gone = stored[2]["Id"]
+    assert found[gone]["Description"] == stored[2]["Description"]  # whole: the sweep re-imports it

@@ -11,9 +11,11 @@ import pytest
 from publisher_helpers import MEMBERS, central_findings, member_result
 
 from rootguard.securityhub.spool import (
+    BadLine,
     SpoolEntry,
     SpoolError,
     add_to_spool,
+    iter_spool,
     merge_entries,
     read_spool,
     settle_spool,
@@ -22,10 +24,22 @@ from rootguard.securityhub.spool import (
 
 
 def entry(
-    fid: str = "rootguard/x", updated: str = "2025-01-01T00:00:00.000Z", **changes: object
+    fid: str = "rootguard/x",
+    updated: str = "2025-01-01T00:00:00.000Z",
+    *,
+    account_id: str = "111111111111",
+    region: str = "us-east-1",
+    **changes: object,
 ) -> SpoolEntry:
-    finding = {"Id": fid, "UpdatedAt": updated, "AwsAccountId": "111111111111"}
-    values: dict[str, object] = {"account_id": "111111111111", "region": "us-east-1", "finding": finding}
+    finding = {
+        "Id": fid,
+        "ProductArn": f"arn:aws:securityhub:{region}:{account_id}:product/{account_id}/default",
+        "GeneratorId": "rootguard/iam_member_root_credentials_absent",
+        "AwsAccountId": account_id,
+        "CreatedAt": updated,
+        "UpdatedAt": updated,
+    }
+    values: dict[str, object] = {"account_id": account_id, "region": region, "finding": finding}
     values.update(changes)
     return SpoolEntry.model_validate(values)
 
@@ -107,17 +121,24 @@ def test_settle_does_not_remove_an_entry_replaced_by_a_newer_version(tmp_path: P
     assert [e.updated_at for e in read_spool(path)] == ["2025-06-01T00:00:00Z"]
 
 
-def test_a_corrupt_line_is_named(tmp_path: Path) -> None:
+def test_a_corrupt_line_is_skipped_and_named(tmp_path: Path) -> None:
     path = tmp_path / "spool.jsonl"
     write_spool(path, [entry()])
     with path.open("a") as handle:
         handle.write('{"account_id": "12", "region": "us-east-1", "finding": {}}\n')
-    with pytest.raises(SpoolError, match=r"spool.jsonl line 2: account_id: String should match pattern"):
-        read_spool(path)
+    assert read_spool(path) == [entry()]
+    (_good, bad) = list(iter_spool(path))
+    assert isinstance(bad, BadLine) and bad.number == 2
+    assert bad.problem.startswith("account_id: String should match pattern")
 
 
 def test_not_json_is_named(tmp_path: Path) -> None:
     path = tmp_path / "spool.jsonl"
     path.write_text("not json\n")
-    with pytest.raises(SpoolError, match="line 1"):
-        read_spool(path)
+    (bad,) = list(iter_spool(path))
+    assert isinstance(bad, BadLine) and bad.number == 1 and "not valid JSON" in bad.problem
+
+
+def test_a_folder_is_not_a_spool(tmp_path: Path) -> None:
+    with pytest.raises(SpoolError, match="is a folder"):
+        read_spool(tmp_path)

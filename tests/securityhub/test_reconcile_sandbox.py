@@ -328,6 +328,6 @@ def test_hub_disabled_is_a_one_line_setup_error(
     assert rc == 4
     err = capsys.readouterr().err.strip()
     assert (
-        err.startswith("rootguard: error: Security Hub is not enabled for account 222222222222")
+        err.startswith("rootguard: error: Security Hub CSPM is not enabled for account 222222222222")
         and "\n" not in err
     )

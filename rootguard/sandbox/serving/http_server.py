@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import struct
 import threading
 import time
 import traceback
@@ -23,6 +24,8 @@ from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.exceptions import InternalServerError
 from werkzeug.serving import ThreadedWSGIServer
 from werkzeug.wsgi import LimitedStream
+
+from rootguard.sandbox.errors import TransportFault
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 _access_log = logging.getLogger("werkzeug")
@@ -88,6 +91,12 @@ class KeepAliveRequestHandler(MotoRequestHandler):
         except (ConnectionError, TimeoutError):
             self.close_connection = True
             return
+        except TransportFault:
+            # A simulated network failure: reset the connection (RST, no response) as a failing load
+            # balancer or a dead host would; the client sees a connection error, never an HTTP status.
+            self.close_connection = True
+            self._reset()
+            return
         except Exception:
             self.close_connection = True
             self.server.log("error", f"Error on request:\n{traceback.format_exc()}")
@@ -111,6 +120,11 @@ class KeepAliveRequestHandler(MotoRequestHandler):
             body.exhaust()  # what the application did not read, so the next request line is next
         except (ConnectionError, TimeoutError, OSError):
             self.close_connection = True
+
+    def _reset(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
 
     def _framed_body(self, environ: dict[str, Any]) -> LimitedStream | None:
         """The request body as a stream limited to Content-Length; None when it is framed otherwise."""
