@@ -113,11 +113,33 @@ def publish_findings(
     )
 
 
-def findings_from_file(
-    path: Path, placement: Any, run_at: datetime, *, strict: bool = False
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The findings of a rootguard results.json (built anew) or of an ASFF JSON array (validated), and the
-    check ids they come from; InputError (one line) for anything else."""
+class PublishInput:
+    """A file handed to `rootguard publish`, read and checked before any AWS call: rootguard results (the
+    findings are built once the placement is known) or ASFF findings (already validated)."""
+
+    def __init__(
+        self, path: Path, results: list[Result] | None = None, asff: list[dict[str, Any]] | None = None
+    ):
+        self.path = path
+        self.results = results
+        self.asff = asff
+
+    def findings(
+        self, placement: Any, run_at: datetime, *, strict: bool = False
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        if self.asff is not None:
+            findings = self.asff
+        else:
+            try:
+                findings = build_findings(self.results or [], placement, run_at, strict=strict)
+            except (ValueError, FindingValidationError) as exc:
+                raise InputError(f"{self.path}: {str(exc).splitlines()[0]}") from None
+        checks = sorted({str(f.get("GeneratorId", "")).removeprefix("rootguard/") for f in findings})
+        return findings, checks
+
+
+def read_publish_input(path: Path) -> PublishInput:
+    """Read and check a results.json or an ASFF array; InputError (one line naming the file) otherwise."""
     doc = read_json(path, InputError)
     if isinstance(doc, dict) and "results" in doc:  # a rootguard results.json
         records = doc["results"]
@@ -131,11 +153,8 @@ def findings_from_file(
                 raise InputError(f"{path}: results[{i}].{validation_message(exc)}") from None
         if not results:
             raise InputError(f"{path}: holds no results: nothing to publish")
-        try:
-            findings = build_findings(results, placement, run_at, strict=strict)
-        except (ValueError, FindingValidationError) as exc:
-            raise InputError(f"{path}: {str(exc).splitlines()[0]}") from None
-    elif isinstance(doc, list):  # an ASFF array
+        return PublishInput(path, results=results)
+    if isinstance(doc, list):  # an ASFF array
         if not doc:
             raise InputError(f"{path}: holds no findings: nothing to publish")
         findings = list(doc)
@@ -143,10 +162,8 @@ def findings_from_file(
             validate_findings(findings)
         except FindingValidationError as exc:
             raise InputError(f"{path}: {str(exc).splitlines()[0]}") from None
-    else:
-        raise InputError(f"{path}: neither a rootguard results file nor an ASFF JSON array")
-    checks = sorted({str(f.get("GeneratorId", "")).removeprefix("rootguard/") for f in findings})
-    return findings, checks
+        return PublishInput(path, asff=findings)
+    raise InputError(f"{path}: neither a rootguard results file nor an ASFF JSON array")
 
 
 def publish_source(
@@ -159,24 +176,21 @@ def publish_source(
     output_dir: Path,
     dry_run: bool,
 ) -> Any:
-    """`rootguard publish`: a results/ASFF file, a Prowler output file, or a spool to replay."""
-    from rootguard.prowler.readers import ProwlerOutputError, findings_from_prowler
+    """`rootguard publish`: a results/ASFF file, a Prowler output file, or a spool to replay. The input is
+    read and checked before any AWS call: a bad file is exit 2 whether or not AWS can be reached."""
+    from rootguard.prowler.readers import ProwlerOutputError, build_findings_from, read_prowler_output
 
     if resume:
         _resume_input(resume)
         return _publisher(session, cfg, output_dir, None).resume(resume)
-    caller = identify(session, cfg.home_region)
-    publisher = _publisher(session, cfg, output_dir, caller)
-    run_at = datetime.now(UTC)
-    placement = placement_for(cfg, caller)
     if from_prowler:
-        try:
-            findings, imported = findings_from_prowler(
-                from_prowler,
-                run_at,
-                placement if isinstance(placement, Placement) else None,
-                strict=cfg.strict,
+        if Path(from_prowler).suffix.lower() == ".csv":
+            raise InputError(
+                f"{from_prowler}: Prowler's CSV is not read (it lacks what a finding needs); run Prowler with "
+                "--output-formats json-ocsf and publish that file"
             )
+        try:
+            imported = read_prowler_output(from_prowler)
         except ProwlerOutputError as exc:
             raise InputError(str(exc)) from None
         if not imported.results:
@@ -184,11 +198,24 @@ def publish_source(
                 f"{from_prowler}: no rootguard findings ({imported.ignored} of other checks, {imported.dropped} "
                 "unreadable): run Prowler with rootguard's checks (--checks ...) and --output-formats json-ocsf"
             )
-        checks = sorted({r.check_id for r in imported.results})
         if imported.ignored:
             log.info("%s: %d findings of other checks ignored", from_prowler, imported.ignored)
     else:
-        findings, checks = findings_from_file(Path(file or ""), placement, run_at, strict=cfg.strict)
+        source = read_publish_input(Path(file or ""))
+    caller = identify(session, cfg.home_region)
+    publisher = _publisher(session, cfg, output_dir, caller)
+    run_at = datetime.now(UTC)
+    placement = placement_for(cfg, caller)
+    if from_prowler:
+        try:
+            findings = build_findings_from(
+                imported, run_at, placement if isinstance(placement, Placement) else None, strict=cfg.strict
+            )
+        except ProwlerOutputError as exc:
+            raise InputError(str(exc)) from None
+        checks = sorted({r.check_id for r in imported.results})
+    else:
+        findings, checks = source.findings(placement, run_at, strict=cfg.strict)
     if dry_run:  # its own file: the scan's findings.asff.json stays as the scan wrote it
         return publisher.publish(
             findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / DRY_RUN_FILE

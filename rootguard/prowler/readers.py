@@ -252,12 +252,20 @@ def findings_from_prowler(
 
     Without `placement`, findings are filed under the scanning account and Region recorded in the file."""
     imported = read_prowler_output(path)
+    return build_findings_from(imported, run_at, placement, strict=strict), imported
+
+
+def build_findings_from(
+    imported: ProwlerImport, run_at: datetime, placement: Placement | None = None, *, strict: bool = False
+) -> list[dict[str, Any]]:
+    """The findings of an import already read (see findings_from_prowler)."""
+    path = imported.source
     if placement is None:
         if not imported.results:
-            return [], imported
+            return []
         if not (imported.account_id and imported.region):
             raise ProwlerOutputError(f"{path}: no scanning account or Region in the file; pass a placement")
         placement = Placement(
             account_id=imported.account_id, region=imported.region, partition=imported.partition or "aws"
         )
-    return build_findings(imported.results, placement, run_at, strict=strict), imported
+    return build_findings(imported.results, placement, run_at, strict=strict)

@@ -31,6 +31,7 @@ EXIT_OK = 0
 EXIT_LISTEN = 1
 EXIT_USAGE = 2
 _PREFIX = "rootguard sandbox"
+_ERROR = "rootguard: error"  # one-line errors look like every other rootguard command's
 
 
 class _UsageError(Exception):
@@ -89,7 +90,10 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     try:
         return load_scenario(DEMO_SCENARIO if source is None else source)
     except ScenarioError as exc:
-        raise _UsageError(str(exc)) from None
+        message = str(exc)
+        if source is not None and not message.startswith(str(source)):
+            message = f"{source}: {message}"  # a validation error names the field: say which file too
+        raise _UsageError(message) from None
 
 
 def _serve(sandbox: Sandbox, host: str, port: int | None) -> None:
@@ -128,13 +132,13 @@ def serve_main(
         port = _port(args.port)
         scenario = _scenario(args)
     except _UsageError as exc:
-        print(f"{_PREFIX}: {exc}", file=sys.stderr)
+        print(f"{_ERROR}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     sandbox = Sandbox(scenario)
     try:
         _serve(sandbox, args.host, port)
     except _ListenError as exc:
-        print(f"{_PREFIX}: {exc}", file=sys.stderr)
+        print(f"{_ERROR}: {exc}", file=sys.stderr)
         return EXIT_LISTEN
     stop = stop or threading.Event()
     handlers: dict[signal.Signals, Any] = {}

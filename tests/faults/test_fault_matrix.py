@@ -20,7 +20,8 @@ Invariants (`ROOTGUARD_FAULT_MATRIX_TABLE=PATH` writes the matrix there as a Mar
   rootguard outright (set-up error, files still written), else 0; never 1 (FAILED is not in the default
   --fail-on) and never 2;
 - `no-traceback`: stderr has no traceback, and every line rootguard writes there is one line;
-- `converges`: after the fault is lifted, one fault-free run restores the baseline exactly.
+- `converges`: after the fault is lifted, one fault-free run (which replays the spool first) restores the
+  baseline exactly and leaves the spool empty.
 
 Faults: `throttle` (the service's own throttling error), `5xx` (ServiceUnavailable, 503), `denied` (the
 service's AccessDenied), `reset` (the connection drops without an answer), `dead` (nothing listens at the
@@ -283,7 +284,11 @@ def test_fault_matrix(
     active = {fid for fid, f in m.hub().items() if f["RecordState"] == "ACTIVE"}
     # (findings a fault made the run write under other ids, say the account's when the organization could
     # not be read, are archived by the healing run: history, not active findings)
-    cell["converges"] = healed.rc == 0 and verdicts(healed.results) == base and active == set(m.hub_baseline)
+    spool = m.root / "out" / "securityhub-spool.jsonl"
+    drained = not spool.exists() or not spool.read_text(encoding="utf-8").strip()
+    cell["converges"] = (
+        healed.rc == 0 and verdicts(healed.results) == base and active == set(m.hub_baseline) and drained
+    )
     m.cells[(fault, label)] = cell
     broken = [k for k, v in cell.items() if k != "exit-code" and not v]
     assert not broken, f"{fault} on {label}: {broken} (exit {run.rc})\n{run.out[-3000:]}\n{run.err[-3000:]}"

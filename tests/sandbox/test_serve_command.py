@@ -24,7 +24,7 @@ from rootguard.cli import main as rootguard_main
 from rootguard.sandbox import state
 from rootguard.sandbox.serve import DEFAULT_PORT, serve_main
 
-PORT_ERROR = "rootguard sandbox: --port must be between 0 and 65535"
+PORT_ERROR = "rootguard: error: --port must be between 0 and 65535"
 
 
 @contextmanager
@@ -99,7 +99,7 @@ def test_an_unreadable_scenario_is_one_line_naming_the_file(
         path.write_bytes(content)
     for argv in ([str(path)], ["--scenario", str(path)]):
         assert serve_main([*argv, "--port", "0"]) == 2
-        assert capsys.readouterr().err.splitlines() == [f"rootguard sandbox: {path}: {problem}"]
+        assert capsys.readouterr().err.splitlines() == [f"rootguard: error: {path}: {problem}"]
     assert state.active() is None
 
 
@@ -108,7 +108,7 @@ def test_an_invalid_scenario_is_one_line_naming_the_field(tmp_path: Path, capsys
     bad.write_text("organization:\n  management_account: {id: '1234'}\n")
     assert serve_main([str(bad), "--port", "0"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "rootguard sandbox: organization.management_account.id: '1234' is not a 12-digit account id "
+        f"rootguard: error: {bad}: organization.management_account.id: '1234' is not a 12-digit account id "
         "(quote it in YAML)"
     ]
     assert state.active() is None
@@ -117,7 +117,7 @@ def test_an_invalid_scenario_is_one_line_naming_the_field(tmp_path: Path, capsys
 def test_two_different_scenarios_are_refused(scenario_file: Path, capsys) -> None:
     assert serve_main([str(scenario_file), "--scenario", "other.yaml"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "rootguard sandbox: give the scenario once: SCENARIO or --scenario FILE"
+        "rootguard: error: give the scenario once: SCENARIO or --scenario FILE"
     ]
 
 
@@ -165,7 +165,7 @@ def test_an_explicit_port_that_is_taken_exits_1(capsys) -> None:
         port = sock.getsockname()[1]
         assert serve_main(["--port", str(port)]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"rootguard sandbox: cannot listen on 127.0.0.1:{port}: Address already in use"
+        f"rootguard: error: cannot listen on 127.0.0.1:{port}: Address already in use"
     ]
     assert state.active() is None
 
@@ -175,7 +175,7 @@ def test_an_explicit_port_that_is_taken_exits_1(capsys) -> None:
     [
         (["--port", "-1"], PORT_ERROR),
         (["--port", "65536"], PORT_ERROR),
-        (["--scenario", "/no/such/scenario.yaml"], "rootguard sandbox: /no/such/scenario.yaml: no such file"),
+        (["--scenario", "/no/such/scenario.yaml"], "rootguard: error: /no/such/scenario.yaml: no such file"),
     ],
 )
 def test_rootguard_sandbox_serve_fails_as_serve_main_does(argv: list[str], message: str, capsys) -> None:
