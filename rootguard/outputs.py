@@ -31,6 +31,8 @@ ASFF_FILE = "findings.asff.json"
 
 # One element as compact JSON: the C encoder (an indented dump runs the pure-Python one and holds every piece).
 _compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+# The same, escaping every non-ASCII character: for a terminal or pipe whose encoding may not be UTF-8.
+_compact_ascii = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str).encode
 
 
 class JsonArrayWriter:
@@ -132,8 +134,11 @@ def _indented(obj: Any, level: int) -> str:
     return json.dumps(obj, indent=2, sort_keys=False, default=str).replace("\n", "\n" + "  " * level)
 
 
-def stream_results(handle: TextIO, results: Sequence[Result], meta: dict[str, Any]) -> None:
-    """results.json into `handle`: the run and the summary indented, then one result per line."""
+def stream_results(
+    handle: TextIO, results: Sequence[Result], meta: dict[str, Any], *, ascii_only: bool = False
+) -> None:
+    """results.json into `handle`: the run and the summary indented, then one result per line. `ascii_only`
+    escapes every non-ASCII character (standard output, whatever its encoding)."""
     handle.write('{\n  "rootguard": ')
     handle.write(_indented(meta, 1))
     handle.write(',\n  "summary": ')
@@ -141,13 +146,16 @@ def stream_results(handle: TextIO, results: Sequence[Result], meta: dict[str, An
     handle.write(',\n  "results": ')
     with JsonArrayWriter(handle, level=1) as array:
         for result in results:
-            array.write_json(result.model_dump_json())
+            if ascii_only:
+                array.write_json(_compact_ascii(result.model_dump(mode="json")))
+            else:
+                array.write_json(result.model_dump_json())
     handle.write("\n}\n")
 
 
-def stream_findings(handle: TextIO, findings: Iterable[dict[str, Any]]) -> int:
-    """The ASFF array into `handle`, one finding per line; returns how many."""
-    with JsonArrayWriter(handle) as array:
+def stream_findings(handle: TextIO, findings: Iterable[dict[str, Any]], *, ascii_only: bool = False) -> int:
+    """The ASFF array into `handle`, one finding per line; returns how many (`ascii_only`: as stream_results)."""
+    with JsonArrayWriter(handle, encode=_compact_ascii if ascii_only else _compact) as array:
         array.extend(findings)
     handle.write("\n")
     return array.count

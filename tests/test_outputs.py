@@ -24,6 +24,7 @@ from rootguard.outputs import (
     dump_json,
     results_document,
     stream_findings,
+    stream_results,
     write_findings,
     write_json_array,
     write_results,
@@ -119,3 +120,25 @@ def test_writing_holds_one_finding_at_a_time(tmp_path: Path) -> None:
     size = path.stat().st_size
     assert size > 5_000_000
     assert peak < size / 20, (peak, size)  # a whole-document dump holds the file's text and more
+
+
+def test_standard_output_in_any_encoding_gets_the_whole_document() -> None:
+    """`scan --format json|asff` writes to standard output, whose encoding may be ASCII (LANG=C) or cp1252:
+    every non-ASCII character is escaped there, so the document is whole and parses to the same content."""
+    results = varied_results(200, seed=4)
+    findings = build_findings(results, Placement(account_id=MGMT, region="eu-west-1"), RUN_AT)
+    assert any(not f["Description"].isascii() for f in findings)  # cut texts end with an ellipsis
+    for encoding in ("ascii", "cp1252"):
+        for write, expected in (
+            (
+                lambda h: stream_results(h, results, META, ascii_only=True),
+                results_document(results, META),
+            ),
+            (lambda h: stream_findings(h, findings, ascii_only=True), findings),
+        ):
+            raw = io.BytesIO()
+            handle = io.TextIOWrapper(raw, encoding=encoding, errors="strict")
+            write(handle)
+            handle.flush()
+            assert raw.getvalue().isascii()
+            assert json.loads(raw.getvalue()) == json.loads(dump_json(expected))

@@ -188,6 +188,9 @@ class _Run:
                         self.org, self.listing, roots=roots, on_accounts=feed.put, on_complete=feed.complete
                     )
                 )
+            except FeedCancelled:
+                feed.close()
+                return
             except BaseException as exc:  # the audit must not wait for accounts that will never come
                 feed.close(exc)
                 raise
@@ -195,7 +198,11 @@ class _Run:
 
         reader = threading.Thread(target=read, name="rootguard-org-read", daemon=True)
         reader.start()
-        audits = self._audit(feed, plan)
+        try:
+            audits = self._audit(feed, plan)
+        except BaseException:
+            feed.cancel()  # no Organizations calls go on behind an audit that failed or was interrupted
+            raise
         reader.join()
         feed.raise_failure()
         tree, accounts, error = outcome[0]
@@ -286,6 +293,10 @@ class _Run:
         return OrgFacts(**values, collected_at=datetime.now(UTC))
 
 
+class FeedCancelled(Exception):
+    """Raised in the organization read when the audit it feeds has stopped."""
+
+
 class AccountFeed:
     """Accounts as the organization read finds them, each once and never the management account, for the
     member audit to take as they come; TOTAL_KNOWN once the account list is complete. Thread-safe: the
@@ -295,6 +306,7 @@ class AccountFeed:
 
     def __init__(self, exclude: str) -> None:
         self._exclude = exclude
+        self._cancelled = False
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._seen: set[str] = set()
         self._lock = threading.Lock()
@@ -303,7 +315,10 @@ class AccountFeed:
         self._held: list[Account | TotalKnown] = []  # taken while waiting for the first account
 
     def put(self, accounts: list[Account]) -> None:
+        """Hand accounts to the audit; FeedCancelled once the audit has stopped (the read then stops too)."""
         with self._lock:
+            if self._cancelled:
+                raise FeedCancelled
             for account in accounts:
                 if account.id != self._exclude and account.id not in self._seen:
                     self._seen.add(account.id)
@@ -320,6 +335,11 @@ class AccountFeed:
         """The read is over (it failed with `failure`, when given): the stream ends."""
         self._failure = failure
         self._queue.put(self._END)
+
+    def cancel(self) -> None:
+        """The audit stopped (it raised): the read stops at its next page instead of reading on unseen."""
+        with self._lock:
+            self._cancelled = True
 
     def raise_failure(self) -> None:
         if self._failure is not None:

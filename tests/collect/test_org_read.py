@@ -10,12 +10,14 @@ still explained once the paths are known; the breaker still ends the audit of a 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from typing import Any
 
 import pytest
 
 from rootguard.collect import CollectConfig, collect_facts
+from rootguard.collect import facts as facts_module
 from rootguard.collect.listing import ListingPolicy
 from rootguard.collect.organization import read_roots, walk_tree
 from rootguard.models import AuditOutcome, Fact, NotEvaluatedReason, OrgFacts, ResourceKind, Status
@@ -271,3 +273,29 @@ def test_progress_counts_every_audited_account_against_the_total(organization: A
     )
     audited = sum(1 for a in facts.member_audits.values() if a.outcome is not AuditOutcome.SKIPPED)
     assert seen == [(i, audited) for i in range(audited + 1)]
+
+
+def test_an_interrupted_audit_stops_the_organization_read(
+    organization: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or any error) in the audit: collect_facts raises it, and the read it overlapped stops at its
+    next page rather than calling Organizations on, unseen, in the background."""
+    organization.set_latency(service="organizations", fixed_ms=40)
+    session = organization.session()
+    pages: list[float] = []
+    session.events.register("before-call.organizations", lambda **_: pages.append(time.monotonic()))
+
+    def interrupted(accounts: Any, *args: Any, **kwargs: Any) -> Any:
+        next(iter(accounts))  # the first account has arrived: the read is under way
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(facts_module, "audit_members", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        collect_facts(session, CollectConfig(max_workers=4), progress=lambda d, t: None, listing=QUICK)
+    raised = time.monotonic()
+    for thread in threading.enumerate():
+        if thread.name.startswith("rootguard-org-"):
+            thread.join(timeout=5)
+            assert not thread.is_alive(), thread.name
+    late = [t for t in pages if t > raised + 0.2]  # a page already on the wire when the audit stopped is fine
+    assert not late, f"{len(late)} of {len(pages)} Organizations calls after the audit stopped"

@@ -14,7 +14,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
 import pytest
+from moto import settings as moto_settings
+from moto.core.authorization import ActionAuthenticatorMixin
 from moto.moto_api._internal import mock_random
 from sandbox_helpers import AUDIT, BLOCKED, CLEAN, MEMBER, MGMT, SUSPENDED, scenario
 from test_serving_application import _root, environ, signed
@@ -172,3 +175,47 @@ def test_a_fault_is_decided_once_whichever_path_answers(
     decisions.clear()
     refused = call(app, environ(summary))
     assert refused[0].startswith("403") and decisions == ["GetAccountSummary"]
+
+
+def test_with_moto_authentication_on_only_moto_answers(
+    served: Sandbox, answered: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With moto's signature and IAM-policy check on (INITIAL_NO_AUTH_ACTION_COUNT, /moto-api/reset-auth),
+    a request signed with the wrong secret is refused on both paths: the fast path steps aside."""
+    key, _secret = served.credentials(None, "scanner")
+    forged = boto3.Session(
+        aws_access_key_id=key, aws_secret_access_key="not-the-secret", region_name="us-east-1"
+    )
+    request = signed(forged, "sts", "assume_root", TargetPrincipal=MEMBER, TaskPolicyArn={"arn": AUDIT})
+    monkeypatch.setattr(moto_settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    fast, slow = both(lambda: environ(request))
+    assert answered == [False]
+    assert fast == slow and fast[0].startswith("403") and b"SignatureDoesNotMatch" in fast[2]
+
+
+def test_the_fast_path_counts_requests_as_moto_does(served: Sandbox, answered: list[bool]) -> None:
+    """moto starts checking signatures after INITIAL_NO_AUTH_ACTION_COUNT requests: the fast path's answers
+    count toward it as moto's own do."""
+    request = _audit_requests(served)["ListAccessKeys"]
+    answered.clear()
+    counted = []
+    for fast_path in (True, False):
+        before = ActionAuthenticatorMixin.request_count
+        call(SandboxApplication(fast_path=fast_path), environ(request))
+        counted.append(ActionAuthenticatorMixin.request_count - before)
+    assert answered == [True] and counted == [1, 1]
+
+
+@pytest.mark.parametrize("host", ["sts.amazonaws.com", "STS.amazonaws.com", "Sts.AmazonAWS.com:443"])
+def test_the_global_sts_host_is_refused_in_any_case(served: Sandbox, answered: list[bool], host: str) -> None:
+    request = signed(
+        served.session(), "sts", "assume_root", TargetPrincipal=MEMBER, TaskPolicyArn={"arn": AUDIT}
+    )
+
+    def env() -> dict[str, Any]:
+        e = environ(request)
+        e["HTTP_HOST"] = host
+        return e
+
+    fast, slow = both(env)
+    assert fast == slow and fast[0].startswith("400"), host

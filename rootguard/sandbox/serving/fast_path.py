@@ -25,10 +25,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
 
 from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.responses import BaseResponse
 from moto.iam.models import iam_backends, mark_account_as_visited
 from moto.moto_api import recorder
@@ -134,7 +135,7 @@ def _check(st: SandboxState, req: FastRequest, principal: Principal) -> None:
 
 
 def _assume_root(st: SandboxState, req: FastRequest, caller: Principal) -> str:
-    if req.host.split(":")[0] in GLOBAL_HOSTS:
+    if (urlsplit("//" + req.host).hostname or "") in GLOBAL_HOSTS:  # lower-cased, as moto compares it
         raise _Fallback
     duration = req.params.get("DurationSeconds")
     if duration is not None and not (duration.isascii() and duration.isdigit()):
@@ -279,6 +280,9 @@ def fast_answer(environ: dict[str, Any], service: str, region: str) -> Answer | 
         or recorder._user_enabled  # moto's request recorder wants the werkzeug request
         or "MOTO_ACCOUNT_ID" in os.environ
         or "HTTP_X_MOTO_ACCOUNT_ID" in environ
+        # moto's signature and IAM-policy check is on (INITIAL_NO_AUTH_ACTION_COUNT, /moto-api/reset-auth):
+        # only moto's path runs it
+        or ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
     ):
         return None
     params = _form(environ)
@@ -307,4 +311,5 @@ def fast_answer(environ: dict[str, Any], service: str, region: str) -> Answer | 
     headers = {"Content-Type": "text/xml", "server": "amazon.com"}
     request_id = speedups.request_id(headers)
     st.recorder.record(principal, req.access_key, service, action, req.region, "ok")
+    ActionAuthenticatorMixin.request_count += 1  # counted as moto counts a call it answers unauthenticated
     return 200, headers, body.replace("{request_id}", request_id, 1)
