@@ -32,8 +32,10 @@ lint: $(STAMP)
 regenerate: $(STAMP)
 	$(BIN)/python tools/regenerate.py
 
+# Two workers (TEST_WORKERS=0 runs in one process); tests/conftest.py says how the files are spread.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

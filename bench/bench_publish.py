@@ -1,6 +1,6 @@
 """Publishing to Security Hub under its quota: rootguard's publisher against Prowler 5.46's SecurityHub class.
 
-    .venv/bin/python bench/bench_publish.py [--count 10000] [--rate 10] [--burst 30]
+    .venv/bin/python bench/bench_publish.py [--count 10000] [--rate 10] [--burst 30] [--repeat 3]
 
 Both sides send the same findings (rootguard-built ASFF, central placement, one Region) to a fresh in-process
 sandbox whose Security Hub enforces BatchImportFindings at `--rate` requests/s with a burst of `--burst`
@@ -16,7 +16,11 @@ sandbox whose Security Hub enforces BatchImportFindings at `--rate` requests/s w
   subscribed in the sandbox so Prowler's pre-flight check passes.
 
 The quota-bound ideal for N findings is (ceil(N / 100) - burst) / rate seconds: the burst goes at once, the
-rest at the refill rate. "lost" = findings sent minus findings stored in the sandbox afterwards.
+rest at the refill rate. "lost" = findings sent minus findings stored in the sandbox afterwards; "requests"
+and "refused" are the BatchImportFindings requests the sandbox saw and the ones its quota turned away (each a
+wasted request and a back-off). rootguard publishes --repeat times, each into a fresh hub after one small
+warm-up publish (the first publish of a process also loads botocore's Security Hub model and moto's routes),
+and the median is compared; the publisher is given its caller, as a scan gives it.
 Figures vary with machine load; everything is measured in one run.
 """
 
@@ -92,15 +96,25 @@ def stored_count() -> int:
 
 
 def run_rootguard(findings: list[dict[str, Any]], rate: float, burst: int) -> dict[str, Any]:
+    """One publish into a fresh sandbox hub. The publisher is given its caller, as a scan gives it the caller
+    it already identified (no GetCallerIdentity in the timing)."""
+    from rootguard.aws.session import identify
     from rootguard.sandbox import Sandbox
 
     with Sandbox(scenario(rate, burst)) as sb, tempfile.TemporaryDirectory() as tmp:
         settings = PublishSettings(rate_per_second=rate, burst=burst, spool_path=Path(tmp) / "spool.jsonl")
-        publisher = Publisher(sb.session(), settings)
+        session = sb.session()
+        publisher = Publisher(session, settings, caller=identify(session))
+        sb.clear_recorded_calls()
         started = time.perf_counter()
         report = publisher.publish(findings, checks_ran=[MEMBER_CHECK], run_at=RUN_AT)
         elapsed = time.perf_counter() - started
         stored = stored_count()
+        imports = [
+            (c.outcome, n)
+            for c, n in sb.recorded_calls().items()
+            if c.action.endswith(":BatchImportFindings")
+        ]
     return {
         "seconds": elapsed,
         "stored": stored,
@@ -108,6 +122,8 @@ def run_rootguard(findings: list[dict[str, Any]], rate: float, burst: int) -> di
         "spooled": report.spooled,
         "calls": report.calls,
         "throttled": report.throttled,
+        "requests": sum(n for _, n in imports),
+        "refused": sum(n for outcome, n in imports if outcome != "ok"),
     }
 
 
@@ -187,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--burst", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=3, help="timed publishes; the median is compared")
     parser.add_argument("--no-prowler", action="store_true")
     args = parser.parse_args(argv)
     logging.getLogger("rootguard").setLevel(logging.ERROR)
@@ -197,11 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.count} findings, {calls} calls of 100, quota {args.rate:g}/s burst {args.burst}")
     print(f"quota-bound ideal: {ideal:.2f} s")
 
-    ours = run_rootguard(findings, args.rate, args.burst)
+    cold = run_rootguard(findings[:300], args.rate, args.burst)  # imports, botocore's model, moto's routes
+    print(f"warm-up (300 findings, first publish in this process): {cold['seconds']:.2f} s")
+    runs = [run_rootguard(findings, args.rate, args.burst) for _ in range(max(1, args.repeat))]
+    ours = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     ratio = ours["seconds"] / ideal if ideal else float("nan")
+    times = " ".join(f"{r['seconds']:.2f}" for r in runs)
     print(
-        f"rootguard: {ours['seconds']:.2f} s ({ratio:.2f}x ideal, target <= 1.15x), stored {ours['stored']}, "
-        f"lost {ours['lost']}, spooled {ours['spooled']}, calls {ours['calls']}, throttled {ours['throttled']}"
+        f"rootguard: median {ours['seconds']:.2f} s (runs: {times}) = {ratio:.3f}x ideal (target <= 1.05x); "
+        f"stored {ours['stored']}, lost {sum(r['lost'] for r in runs)}, spooled {sum(r['spooled'] for r in runs)}; "
+        f"requests {[r['requests'] for r in runs]} for {calls} needed, refused {[r['refused'] for r in runs]}"
     )
     if not args.no_prowler:
         theirs = run_prowler(findings, args.rate, args.burst)
@@ -212,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"prowler SecurityHub: {theirs['seconds']:.2f} s, stored {theirs['stored']}, lost {theirs['lost']} "
                 f"(it reported {theirs['reported_success']} sent)"
             )
-    return 0 if ours["lost"] == 0 else 1
+    return 0 if all(r["lost"] == 0 for r in runs) else 1
 
 
 if __name__ == "__main__":

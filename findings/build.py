@@ -1,4 +1,10 @@
-"""Results -> validated ASFF findings (the one builder every source goes through)."""
+"""Results -> validated ASFF findings (the one builder every source goes through).
+
+`build_findings` builds from per-check templates (findings.templates): plain data, the constant part of each
+check's findings validated once, each finding's size computed once. `build_finding` is the reference it is
+held to, byte for byte: the pydantic model of findings.asff, then the whole compiled schema and the size
+check, one finding at a time.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,16 @@ from .asff import (
     AsffStatusReason,
 )
 from .ids import generator_id, organization_id_of, product_arn, result_finding_id
-from .validate import validate_finding
+from .templates import CheckTemplate
+from .validate import (
+    FindingValidationError,
+    SizedFinding,
+    check_size,
+    compiled_validator,
+    json_size,
+    schema_rejection,
+    validate_finding,
+)
 
 ELLIPSIS = "\u2026"
 ASFF_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov"})
@@ -222,23 +237,54 @@ def build_findings(
     run_at: datetime,
     *,
     first_observed: Mapping[str, datetime] | None = None,
+    strict: bool = False,
 ) -> list[dict[str, Any]]:
-    """Every Result as an ASFF finding. `placement` is one Placement (central mode) or a function of the
-    Result (per-member mode: the member account). `first_observed` maps finding Id -> first sighting."""
+    """Every Result as a validated ASFF finding (a :class:`~findings.validate.SizedFinding`: a dict that
+    carries its serialized size). `placement` is one Placement (central mode) or a function of the Result
+    (per-member mode: the member account). `first_observed` maps finding Id -> first sighting. `strict`:
+    also run the whole ASFF schema on every finding and measure its size by serializing it."""
     mappings = load_mappings()
-    out = []
+    now = iso_timestamp(run_at)
+    templates: dict[tuple[str, Placement], CheckTemplate] = {}
+    out: list[dict[str, Any]] = []
     for result in results:
         where = placement(result) if callable(placement) else placement
+        key = (result.check_id, where)
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = _template(result.check_id, where, now, mappings)
         first = None
         if first_observed:
-            first = first_observed.get(result_finding_id(result, where.partition))
-        out.append(
-            build_finding(
-                result,
-                where,
-                run_at,
-                mapping=mappings.get(result.check_id),
-                first_observed_at=first,
-            )
-        )
+            seen = first_observed.get(result_finding_id(result, where.partition))
+            first = iso_timestamp(seen) if seen else None
+        finding = template.finding(result, first)
+        if strict:
+            validate_strictly(finding)
+        out.append(finding)
     return out
+
+
+def _template(
+    check_id: str, where: Placement, now: str, mappings: Mapping[str, CheckMapping]
+) -> CheckTemplate:
+    mapping = mappings.get(check_id)
+    if mapping is None:
+        raise ValueError(f"no mapping for check id {check_id!r}")
+    try:
+        spec = spec_for(check_id)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
+    return CheckTemplate(check_id, mapping, spec, where.account_id, where.region, where.partition, now)
+
+
+def validate_strictly(finding: dict[str, Any]) -> None:
+    """The whole schema on one finding, and its size measured by serializing it (which must also be the size
+    the builder computed)."""
+    if not compiled_validator()(finding):
+        raise schema_rejection(finding)
+    measured = json_size(finding)
+    if isinstance(finding, SizedFinding) and finding.size != measured:
+        raise FindingValidationError(
+            f"finding {finding.get('Id', '?')}: computed size {finding.size} is not its {measured} bytes"
+        )
+    check_size(finding, measured)

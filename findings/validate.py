@@ -20,11 +20,95 @@ MAX_FINDING_BYTES = 240 * 1024
 
 
 def serialized_size(finding: dict[str, Any]) -> int:
-    """Bytes the finding takes in a request body (compact JSON, UTF-8, as botocore sends it)."""
-    return len(json.dumps(finding, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    """Bytes the finding takes in a request body (compact JSON, UTF-8, as botocore sends it). A
+    :class:`SizedFinding` answers from the size its builder computed; any other dict is serialized."""
+    if isinstance(finding, SizedFinding):
+        return finding.size
+    return json_size(finding)
+
+
+def with_fields(finding: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `finding` with its top-level `changes` (new keys go last). A SizedFinding's copy keeps its
+    size, corrected by the bytes of each changed value, so changing a timestamp costs no serialization."""
+    size = finding._size if isinstance(finding, SizedFinding) else None
+    if size is not None:
+        for key, value in changes.items():
+            if key not in finding:
+                size = None  # a new entry: measured when asked
+                break
+            size += json_size(value) - json_size(finding[key])
+    out = SizedFinding(finding, size=size)
+    dict.update(out, changes)
+    return out
+
+
+def json_size(value: Any) -> int:
+    """Bytes of `value` as compact UTF-8 JSON, measured by serializing it."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+class SizedFinding(dict[str, Any]):
+    """A finding (a plain dict to every reader: json, botocore, equality) that carries its serialized size,
+    computed once by the builder and reused by the size check and the publisher's batching.
+
+    Changing its top-level keys forgets the size (it is measured again when asked); its nested values are
+    shared between findings of the same check and must never be changed in place.
+    """
+
+    __slots__ = ("_size",)
+
+    def __init__(self, *args: Any, size: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._size = size
+
+    @property
+    def size(self) -> int:
+        if self._size is None:
+            self._size = json_size(self)
+        return self._size
+
+    def __reduce__(self) -> Any:  # copy and pickle as a SizedFinding with the same size
+        return (SizedFinding, (dict(self),), {"_size": self._size})
+
+    def __setstate__(self, state: Any) -> None:
+        self._size = state.get("_size") if isinstance(state, dict) else None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._size = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._size = None
+        super().__delitem__(key)
+
+    def __ior__(self, other: Any) -> SizedFinding:  # type: ignore[override,misc]
+        self._size = None
+        return super().__ior__(other)  # type: ignore[no-any-return]
+
+    def clear(self) -> None:
+        self._size = None
+        super().clear()
+
+    def pop(self, *args: Any) -> Any:
+        self._size = None
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, Any]:
+        self._size = None
+        return super().popitem()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._size = None
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._size = None
+        super().update(*args, **kwargs)
 
 
 Check = Callable[[Any], bool]
+Trusted = frozenset[tuple[str, ...]]
 
 
 class FindingValidationError(ValueError):
@@ -78,6 +162,31 @@ def _always(v: Any) -> bool:
     return True
 
 
+_REMEMBERED = 4096  # valid strings remembered per schema node
+_REMEMBERED_LENGTH = 256  # longer ones are checked each time
+
+
+def _remembering(check: Check) -> Check:
+    """`check`, answering a string it already accepted from a set. A string's verdict depends on the string
+    alone, and the same field names and values (statuses, kinds, flags, paths) come back on every finding."""
+    valid: set[str] = set()
+
+    def remembered(v: Any) -> bool:
+        if type(v) is not str:
+            return check(v)
+        if v in valid:
+            return True
+        if not check(v):
+            return False
+        if len(v) <= _REMEMBERED_LENGTH:
+            if len(valid) >= _REMEMBERED:
+                valid.clear()
+            valid.add(v)
+        return True
+
+    return remembered
+
+
 def _all_of(checks: list[Check]) -> Check:
     """The conjunction of `checks`, without a generator per call."""
     if not checks:
@@ -111,11 +220,15 @@ class SchemaCompiler:
         self._defs: dict[str, Check] = {}
         self._compiling: set[str] = set()
 
-    def compile(self) -> Check:
-        return self._node(self._root)
+    def compile(self, trusted: Iterable[tuple[str, ...]] = ()) -> Check:
+        """The predicate of the whole schema; values at the `trusted` paths (property names from the root)
+        are accepted without a look: the caller has validated them already."""
+        return self._node(self._root, frozenset(trusted))
 
-    def _ref(self, ref: str) -> Check:
+    def _ref(self, ref: str, trusted: Trusted = frozenset()) -> Check:
         name, definition = self._definition(ref)
+        if trusted:  # a copy of the definition that skips the trusted paths: never shared
+            return self._node(definition, trusted)
         compiled = self._defs.get(name)
         if compiled is not None:
             return compiled
@@ -137,10 +250,14 @@ class SchemaCompiler:
         name = ref[len(prefix) :]
         return name, self._root["$defs"][name]
 
-    def _node(self, node: dict[str, Any]) -> Check:
+    def _node(self, node: dict[str, Any], trusted: Trusted = frozenset()) -> Check:
         unknown = set(node) - _SUPPORTED
         if unknown:
             raise ValueError(f"unsupported keywords {sorted(unknown)}")
+        if () in trusted:
+            return _always
+        # Trust passes down through properties and $refs only; elsewhere (anyOf, items) it is not applied,
+        # which can only make the check stricter.
         kind = node.get("type")
         checks: list[Check] = []
         if kind is not None and kind not in ("string", "array", "object"):
@@ -150,15 +267,27 @@ class SchemaCompiler:
         if kind == "array" or any(k in node for k in _ARRAY_KEYWORDS):
             checks.append(self._array(node, typed=kind == "array"))
         if kind == "object" or any(k in node for k in _OBJECT_KEYWORDS):
-            checks.append(self._object(node, typed=kind == "object"))
+            checks.append(self._object(node, typed=kind == "object", trusted=trusted))
         if "minimum" in node or "maximum" in node:
             checks.append(self._number(node.get("minimum"), node.get("maximum")))
         if "anyOf" in node:
             options = tuple(self._node(n) for n in node["anyOf"])
             checks.append(lambda v: any(o(v) for o in options))
         if "$ref" in node:  # last: the referenced shape is usually the more expensive test
-            checks.append(self._ref(node["$ref"]))
-        return _all_of(checks)
+            checks.append(self._ref(node["$ref"], trusted))
+        check = _all_of(checks)
+        return _remembering(check) if self._about_strings(node) else check
+
+    def _about_strings(self, node: dict[str, Any]) -> bool:
+        """Is this node a string's schema (its own keywords, or the definition it refers to)?"""
+        if any(k in node for k in ("anyOf", *_ARRAY_KEYWORDS, *_OBJECT_KEYWORDS)):
+            return False
+        if node.get("type") == "string":
+            return True
+        ref = node.get("$ref")
+        if ref is not None:
+            return self._definition(ref)[1].get("type") == "string" and node.get("type") in (None, "string")
+        return False
 
     @staticmethod
     def _string(node: dict[str, Any], typed: bool) -> Check:
@@ -211,17 +340,22 @@ class SchemaCompiler:
 
         return check
 
-    def _object(self, node: dict[str, Any], typed: bool) -> Check:
+    def _object(self, node: dict[str, Any], typed: bool, trusted: Trusted = frozenset()) -> Check:
         required = tuple(node.get("required", ()))
         hi: int | None = node.get("maxProperties")
         name_ok = self._node(node["propertyNames"]) if "propertyNames" in node else None
         walk = "properties" in node or "additionalProperties" in node
-        props = {name: self._node(sub) for name, sub in node.get("properties", {}).items()}
+        props = {
+            name: self._node(sub, frozenset(p[1:] for p in trusted if p[0] == name))
+            for name, sub in node.get("properties", {}).items()
+        }
         get = props.get
         additional = node.get("additionalProperties", True)
         closed = additional is False
         extra = None if additional is True or additional is False else self._node(additional)
         other = not typed
+        if not props and not closed and (name_ok is not None or extra is not None):
+            return self._map(required, hi, name_ok, extra, other)
 
         def check(v: Any) -> bool:
             if not isinstance(v, dict):
@@ -248,6 +382,39 @@ class SchemaCompiler:
         return check
 
     @staticmethod
+    def _map(
+        required: tuple[str, ...], hi: int | None, name_ok: Check | None, extra: Check | None, other: bool
+    ) -> Check:
+        """An object checked entry by entry (a map: field names and values, as Details.Other and
+        ProductFields are): an entry's verdict depends on the entry alone, so string entries it accepted are
+        remembered as pairs."""
+        valid: set[tuple[str, str]] = set()
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return other
+            for key in required:
+                if key not in v:
+                    return False
+            if hi is not None and len(v) > hi:
+                return False
+            for item in v.items():
+                key, value = item
+                if type(value) is str and type(key) is str and item in valid:
+                    continue
+                if name_ok is not None and not name_ok(key):
+                    return False
+                if extra is not None and not extra(value):
+                    return False
+                if type(value) is str and type(key) is str and len(key) + len(value) <= _REMEMBERED_LENGTH:
+                    if len(valid) >= _REMEMBERED:
+                        valid.clear()
+                    valid.add(item)
+            return True
+
+        return check
+
+    @staticmethod
     def _number(lo: float | None, hi: float | None) -> Check:
         def check(v: Any) -> bool:
             if not _is_number(v):
@@ -260,6 +427,12 @@ class SchemaCompiler:
 @cache
 def compiled_validator() -> Check:
     return SchemaCompiler(asff_schema()).compile()
+
+
+@cache
+def partial_validator(trusted: frozenset[tuple[str, ...]]) -> Check:
+    """The compiled validator, minus the values at the `trusted` paths (checked once elsewhere)."""
+    return SchemaCompiler(asff_schema()).compile(trusted)
 
 
 # --------------------------------------------------------------------------------------- public API
@@ -280,18 +453,28 @@ def schema_errors(finding: Any) -> list[str]:
     return [f"{_path(e.absolute_path)}: {e.message}" for e in errors]
 
 
-def validate_finding(finding: dict[str, Any]) -> None:
-    """Raise FindingValidationError unless the finding is valid ASFF within Security Hub's limits."""
-    if not compiled_validator()(finding):
-        fid = finding.get("Id", "?") if isinstance(finding, dict) else "?"
-        error = jsonschema.exceptions.best_match(_jsonschema_validator().iter_errors(finding))
-        where = f"{_path(error.absolute_path)}: {error.message}" if error else "rejected by the ASFF schema"
-        raise FindingValidationError(f"finding {fid}: {where}")
-    size = serialized_size(finding)
+def schema_rejection(finding: Any) -> FindingValidationError:
+    """The one-line error for a finding the schema rejects, naming its id and the failing JSON path."""
+    fid = finding.get("Id", "?") if isinstance(finding, dict) else "?"
+    error = jsonschema.exceptions.best_match(_jsonschema_validator().iter_errors(finding))
+    where = f"{_path(error.absolute_path)}: {error.message}" if error else "rejected by the ASFF schema"
+    return FindingValidationError(f"finding {fid}: {where}")
+
+
+def check_size(finding: dict[str, Any], size: int) -> None:
+    """Raise FindingValidationError when `size` bytes exceed Security Hub's 240 KB per finding."""
     if size > MAX_FINDING_BYTES:
         raise FindingValidationError(
             f"finding {finding.get('Id', '?')}: {size} bytes exceeds the 240 KB limit"
         )
+
+
+def validate_finding(finding: dict[str, Any]) -> None:
+    """Raise FindingValidationError unless the finding is valid ASFF within Security Hub's limits: the whole
+    schema, every field, and the size."""
+    if not compiled_validator()(finding):
+        raise schema_rejection(finding)
+    check_size(finding, serialized_size(finding))
 
 
 def validate_findings(findings: Iterable[dict[str, Any]]) -> None:

@@ -124,12 +124,14 @@ class PublishInput:
         self.results = results
         self.asff = asff
 
-    def findings(self, placement: Any, run_at: datetime) -> tuple[list[dict[str, Any]], list[str]]:
+    def findings(
+        self, placement: Any, run_at: datetime, *, strict: bool = False
+    ) -> tuple[list[dict[str, Any]], list[str]]:
         if self.asff is not None:
             findings = self.asff
         else:
             try:
-                findings = build_findings(self.results or [], placement, run_at)
+                findings = build_findings(self.results or [], placement, run_at, strict=strict)
             except (ValueError, FindingValidationError) as exc:
                 raise InputError(f"{self.path}: {str(exc).splitlines()[0]}") from None
         checks = sorted({str(f.get("GeneratorId", "")).removeprefix("rootguard/") for f in findings})
@@ -207,13 +209,13 @@ def publish_source(
     if from_prowler:
         try:
             findings = build_findings_from(
-                imported, run_at, placement if isinstance(placement, Placement) else None
+                imported, run_at, placement if isinstance(placement, Placement) else None, strict=cfg.strict
             )
         except ProwlerOutputError as exc:
             raise InputError(str(exc)) from None
         checks = sorted({r.check_id for r in imported.results})
     else:
-        findings, checks = source.findings(placement, run_at)
+        findings, checks = source.findings(placement, run_at, strict=cfg.strict)
     if dry_run:  # its own file: the scan's findings.asff.json stays as the scan wrote it
         return publisher.publish(
             findings, checks_ran=checks, run_at=run_at, dry_run_path=output_dir / DRY_RUN_FILE

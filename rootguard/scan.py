@@ -155,7 +155,7 @@ def run_scan(
         session, cfg, check_ids, member_audit=member_audit, progress=progress
     )
     run_at = run_at or datetime.now(UTC)
-    findings = build_findings(results, placement_for(cfg, facts.caller), run_at)
+    findings = build_findings(results, placement_for(cfg, facts.caller), run_at, strict=cfg.strict)
     meta = {
         "version": __version__,
         "run_at": run_at.isoformat(),

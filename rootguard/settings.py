@@ -246,6 +246,9 @@ class Config(_Settings):
     # What a scan writes next to results.json (always written): every format by default.
     output_formats: list[OutputFormat] = Field(default_factory=lambda: list(OUTPUT_FORMATS), min_length=1)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    # Every finding also checked against the whole ASFF schema, its size measured by serializing it (by
+    # default the constant part of each check's findings is checked once and each finding's varying part).
+    strict: StrictBool = False
     securityhub: SecurityHubSettings = Field(default_factory=SecurityHubSettings)
 
     @field_validator("fallback_role_name")

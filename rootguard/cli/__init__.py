@@ -18,7 +18,17 @@ from rootguard.errors import AwsSetupError, UsageError
 SANDBOX_SERVE = ["sandbox", "serve"]
 
 
+def _tolerant_output() -> None:
+    """A terminal or pipe whose encoding cannot show a character (LANG=C, cp1252) gets it escaped, not a
+    traceback halfway through the output. Machine formats escape non-ASCII themselves (outputs.py)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:2] == SANDBOX_SERVE:  # one serve command: parsed by the sandbox's own parser
         from rootguard.cli import commands

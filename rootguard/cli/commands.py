@@ -86,6 +86,8 @@ def _apply_overrides(args: argparse.Namespace, cfg: Config) -> Config:
         update["max_workers"] = args.max_workers
     if getattr(args, "fallback_role", None):
         update["fallback_role_name"] = args.fallback_role
+    if getattr(args, "strict", False):
+        update["strict"] = True
     sh = cfg.securityhub.model_copy()
     if getattr(args, "placement", None):
         sh = sh.model_copy(update={"placement": args.placement})

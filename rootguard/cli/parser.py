@@ -11,6 +11,7 @@ from rootguard.cli.exitcodes import CONDITIONS, parse_fail_on
 from rootguard.settings import OUTPUT_FORMATS, REPORT_FORMATS
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+STRICT_HELP = "check every finding against the whole ASFF schema (default: each check's constant part once)"
 
 
 def account_id_arg(text: str) -> str:
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fallback-role", help="role to assume in members when root sessions are unavailable")
     scan.add_argument("--placement", choices=("central", "per-member"), help="where findings are filed")
     scan.add_argument("--member-role", help="role assumed in members for --placement per-member")
+    scan.add_argument("--strict", action="store_true", help=STRICT_HELP)
     scan.add_argument(
         "--metrics",
         choices=("none", "emf"),
@@ -124,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--output-dir")
     pub.add_argument("--placement", choices=("central", "per-member"))
     pub.add_argument("--member-role")
+    pub.add_argument("--strict", action="store_true", help=STRICT_HELP)
 
     sh = sub.add_parser("securityhub", help="Security Hub CSPM set-up")
     shsub = sh.add_subparsers(dest="sh_command", metavar="SUBCOMMAND")

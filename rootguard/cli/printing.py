@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from rootguard.models import ResourceKind, Result, Status
-from rootguard.outputs import dump_json, results_document
+from rootguard.outputs import stream_findings, stream_results
 from rootguard.rules import MEMBER_CHECK_ID
 from rootguard.scan import ScanOutcome
 
@@ -79,11 +79,13 @@ def member_summary(member: Sequence[Result], member_org: Sequence[Result]) -> st
 
 
 def print_outcome(outcome: ScanOutcome, fmt: str, out: TextIO) -> None:
+    # Standard output's encoding is the locale's (ASCII under LANG=C, cp1252 in places): escape what it may
+    # not encode, as the files need not (they are UTF-8).
     if fmt == "json":
-        out.write(dump_json(results_document(outcome.results, outcome.meta)))
+        stream_results(out, outcome.results, outcome.meta, ascii_only=True)
         return
     if fmt == "asff":
-        out.write(dump_json(outcome.findings))
+        stream_findings(out, outcome.findings, ascii_only=True)
         return
     print_table(outcome.results, out, show_pass=False)
     out.write("\nFiles:\n")

@@ -8,8 +8,10 @@ the rest, which is how the Prowler bridge serves checks in any order with one re
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,16 +20,22 @@ import boto3
 from rootguard.aws import ClientFactory, ensure_regional_sts, home_region, identify
 from rootguard.collect.listing import ListingPolicy
 from rootguard.collect.management_root import read_management_root
-from rootguard.collect.members import MemberPlan, audit_members
+from rootguard.collect.members import (
+    TOTAL_KNOWN,
+    AccountStream,
+    MemberPlan,
+    TotalKnown,
+    audit_members,
+    with_blocking,
+)
 from rootguard.collect.organization import (
     OrgTree,
-    read_accounts,
+    read_all_accounts,
     read_delegated_admins,
     read_features,
     read_organization,
     read_roots,
     read_trusted_access_iam,
-    walk_tree,
 )
 from rootguard.collect.policies import ScpFacts, blocking_policies, read_scp_blocks
 from rootguard.collect.progress import LogProgress, ProgressCallback
@@ -35,9 +43,11 @@ from rootguard.errors import CollectError, UsageError
 from rootguard.models import (
     NOT_IN_USE,
     ROOT_SESSIONS,
+    Account,
     AwsError,
     Fact,
     FeaturesState,
+    MemberAudit,
     OrgFacts,
     with_prerequisites,
 )
@@ -88,6 +98,7 @@ class _Run:
             self.values = {name: getattr(base, name) for name in OrgFacts.model_fields if name not in skip}
         self.collected: set[Fact] = set(base.collected) if base else set()
         self._org_client: Any = None
+        self.audit_with_accounts = False
         self._tree: OrgTree | None = None
         self._scps: ScpFacts | None = None
         if base is None:
@@ -142,18 +153,66 @@ class _Run:
         if state in FEATURES_UNREAD and error is not None:
             self._unreadable(Fact.FEATURES, error)
 
-    def _tree_of(self) -> OrgTree:
-        if self._tree is None:
-            self._tree = walk_tree(self.org, self.listing)
-        return self._tree
-
     def _read_accounts(self) -> None:
         if self.organization is None:
             return
-        accounts, error = read_accounts(self.org, self._tree_of(), self.listing)
+        if self.audit_with_accounts and self.config.member_audit:
+            self._read_accounts_and_audit()
+            return
+        tree, accounts, error = read_all_accounts(self.org, self.listing)
+        self._set_accounts(tree, accounts, error)
+
+    def _set_accounts(self, tree: OrgTree, accounts: tuple[Account, ...], error: AwsError | None) -> None:
+        self._tree = tree
         self.values["accounts"] = accounts
         if error is not None:
             self._unreadable(Fact.ACCOUNTS, error)
+
+    def _read_accounts_and_audit(self) -> None:
+        """The account list, the SCPs and the member audit, overlapped: the roots and the SCPs first (a few
+        calls), then the walk and ListAccounts feed the audit as their pages arrive. Which SCP explains a
+        denied root session needs each account's OU path, so it is settled once the read is complete."""
+        assert self.organization is not None
+        roots = read_roots(self.org, self.listing)
+        self._tree = OrgTree(roots=roots[0], error=roots[1], roots_error=roots[1])
+        self.read(Fact.SCPS)
+        management = self.organization.management_account_id
+        plan = self._member_plan({})
+        feed = AccountFeed(exclude=management)
+        outcome: list[tuple[OrgTree, tuple[Account, ...], AwsError | None]] = []
+
+        def read() -> None:
+            try:
+                outcome.append(
+                    read_all_accounts(
+                        self.org, self.listing, roots=roots, on_accounts=feed.put, on_complete=feed.complete
+                    )
+                )
+            except FeedCancelled:
+                feed.close()
+                return
+            except BaseException as exc:  # the audit must not wait for accounts that will never come
+                feed.close(exc)
+                raise
+            feed.close()
+
+        reader = threading.Thread(target=read, name="rootguard-org-read", daemon=True)
+        reader.start()
+        try:
+            audits = self._audit(feed, plan)
+        except BaseException:
+            feed.cancel()  # no Organizations calls go on behind an audit that failed or was interrupted
+            raise
+        reader.join()
+        feed.raise_failure()
+        tree, accounts, error = outcome[0]
+        self._set_accounts(tree, accounts, error)
+        members = [a for a in accounts if a.id != management]
+        if members and audits is not None:
+            scps = self._scps or ScpFacts()
+            blocking = blocking_policies(members, scps, self.values["caller"].partition)
+            self.values["member_audits"] = with_blocking(audits, blocking)
+        self.collected.add(Fact.MEMBER_AUDIT)
 
     def _read_scps(self) -> None:
         if self.organization is None or self.organization.feature_set != "ALL":
@@ -178,23 +237,34 @@ class _Run:
         accounts = [a for a in self.values.get("accounts") or () if a.id != management]
         if not accounts:
             return
-        ensure_regional_sts(self.factory.client("sts"))
+        caller = self.values["caller"]
+        scps = self._scps or ScpFacts(blocks=tuple(self.values.get("scp_blocks") or ()))
+        plan = self._member_plan(blocking_policies(accounts, scps, caller.partition))
+        self.values["member_audits"] = self._audit(accounts, plan)
+
+    def _member_plan(self, blocking: Mapping[str, tuple[str, ...]]) -> MemberPlan:
+        assert self.organization is not None
         state = self.values.get("features_state", FeaturesState.ERROR)
         enabled = self.values.get("enabled_features", frozenset())
         unavailable = root_sessions_unavailable(state, enabled, self.values.get("features_error"))
-        caller = self.values["caller"]
-        scps = self._scps or ScpFacts(blocks=tuple(self.values.get("scp_blocks") or ()))
-        plan = MemberPlan(
+        return MemberPlan(
             management_account_id=self.organization.management_account_id,
-            partition=caller.partition,
+            partition=self.values["caller"].partition,
             root_sessions=not unavailable,
             unavailable_reason=unavailable,
             fallback_role=self.config.assume_role_name,
             excluded=self.config.excluded_accounts,
-            blocking=blocking_policies(accounts, scps, caller.partition),
+            blocking=blocking,
             session_duration=self.config.session_duration,
         )
-        self.values["member_audits"] = audit_members(
+
+    def _audit(self, accounts: AccountStream, plan: MemberPlan) -> dict[str, MemberAudit] | None:
+        """The member audit of `accounts` (a list, or a feed the organization read fills); None when the
+        feed brought no member account."""
+        if isinstance(accounts, AccountFeed) and not accounts.wait_for_first():
+            return None
+        ensure_regional_sts(self.factory.client("sts"))
+        return audit_members(
             accounts,
             plan,
             self.factory,
@@ -221,6 +291,78 @@ class _Run:
         values = dict(self.values)
         values["collected"] = frozenset(self.collected)
         return OrgFacts(**values, collected_at=datetime.now(UTC))
+
+
+class FeedCancelled(Exception):
+    """Raised in the organization read when the audit it feeds has stopped."""
+
+
+class AccountFeed:
+    """Accounts as the organization read finds them, each once and never the management account, for the
+    member audit to take as they come; TOTAL_KNOWN once the account list is complete. Thread-safe: the
+    walk's threads and ListAccounts' put pages in; one consumer iterates."""
+
+    _END = object()
+
+    def __init__(self, exclude: str) -> None:
+        self._exclude = exclude
+        self._cancelled = False
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+        self._completed = False
+        self._failure: BaseException | None = None
+        self._held: list[Account | TotalKnown] = []  # taken while waiting for the first account
+
+    def put(self, accounts: list[Account]) -> None:
+        """Hand accounts to the audit; FeedCancelled once the audit has stopped (the read then stops too)."""
+        with self._lock:
+            if self._cancelled:
+                raise FeedCancelled
+            for account in accounts:
+                if account.id != self._exclude and account.id not in self._seen:
+                    self._seen.add(account.id)
+                    self._queue.put(account)
+
+    def complete(self) -> None:
+        """The account list is complete (one listing finished without error)."""
+        with self._lock:
+            if not self._completed:
+                self._completed = True
+                self._queue.put(TOTAL_KNOWN)
+
+    def close(self, failure: BaseException | None = None) -> None:
+        """The read is over (it failed with `failure`, when given): the stream ends."""
+        self._failure = failure
+        self._queue.put(self._END)
+
+    def cancel(self) -> None:
+        """The audit stopped (it raised): the read stops at its next page instead of reading on unseen."""
+        with self._lock:
+            self._cancelled = True
+
+    def raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def wait_for_first(self) -> bool:
+        """Wait for the first member account; False when the read ends with none."""
+        while not any(isinstance(item, Account) for item in self._held):
+            item = self._queue.get()
+            if item is self._END:
+                self._queue.put(item)  # the stream still ends where it ended
+                return False
+            self._held.append(item)
+        return True
+
+    def __iter__(self) -> Iterator[Account | TotalKnown]:
+        held, self._held = self._held, []
+        yield from held
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            yield item
 
 
 def _order(needs: Iterable[Fact]) -> list[Fact]:
@@ -252,6 +394,8 @@ def collect_facts(
     wanted = _order(ALL_FACTS if needs is None else needs)
     audit_due = Fact.MEMBER_AUDIT in wanted and config.member_audit
     run = _Run(session, config, base, progress, audit_due, listing)
+    # The member audit takes accounts as the organization read finds them, when this run reads both.
+    run.audit_with_accounts = audit_due and Fact.ACCOUNTS in wanted and Fact.ACCOUNTS not in run.collected
     caller = run.values["caller"]
     if base is None:
         log.info("collecting as %s in %s (partition %s)", caller.account_id, caller.region, caller.partition)

@@ -79,10 +79,13 @@ def list_all(
     operation: str,
     result_key: str,
     policy: ListingPolicy | None = None,
+    *,
+    on_page: Callable[[list[Mapping[str, Any]]], None] | None = None,
     **params: Any,
 ) -> tuple[list[Mapping[str, Any]], AwsError | None]:
     """Every item of every page of `operation`, and None; or the items read so far and the error that ended
-    the listing (not retriable, or retries and budget used up)."""
+    the listing (not retriable, or retries and budget used up). `on_page` sees each page's items as soon as
+    the page is read."""
     policy = policy or ListingPolicy()
     call = getattr(client, operation)
     items: list[Mapping[str, Any]] = []
@@ -104,7 +107,10 @@ def list_all(
                 wait = policy.wait(attempt)
                 log.debug("%s: %s, page retried after %.1f s", operation, kind.value, wait)
                 attempt += 1
-        items.extend(page.get(result_key, []))
+        page_items = page.get(result_key, [])
+        items.extend(page_items)
+        if on_page is not None and page_items:
+            on_page(page_items)
         token = page.get("NextToken")
         if not token:
             return items, None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -200,8 +200,17 @@ class MemberAuditor:
         return _failed(account_id, NotEvaluatedReason.ERROR, error, method)
 
 
+class TotalKnown:
+    """Marks the point in a stream of accounts from which every account to audit has been given (the account
+    list is complete, or as complete as it will be): progress can report its total from there."""
+
+
+TOTAL_KNOWN = TotalKnown()
+AccountStream = Iterable[Account | TotalKnown]
+
+
 def audit_members(
-    accounts: Iterable[Account],
+    accounts: AccountStream,
     plan: MemberPlan,
     factory: ClientFactory,
     *,
@@ -211,50 +220,92 @@ def audit_members(
 ) -> dict[str, MemberAudit]:
     """One MemberAudit for every account given, keyed by account id.
 
-    ``auditor`` replaces the AWS call layer (tests); by default a :class:`MemberAuditor` over ``factory``.
+    `accounts` is a list, or a stream the organization read is still filling (the audit starts on the first
+    accounts it gets and takes each one as it comes; TOTAL_KNOWN in the stream says the rest are given, and
+    progress, held until then, catches up). ``auditor`` replaces the AWS call layer (tests); by default a
+    :class:`MemberAuditor` over ``factory``.
     """
     results: dict[str, MemberAudit] = {}
-    to_audit: list[str] = []
-    for account in accounts:
-        decided = triage(account, plan)
-        if decided is None:
-            to_audit.append(account.id)
-        else:
-            log.debug("member audit: %s %s", account.id, _said(decided))
-            results[account.id] = decided
     audit_one = auditor or MemberAuditor(factory, plan).audit
-    tracker = SerializedProgress(progress, len(to_audit)) if progress else None
+    streamed = not isinstance(accounts, list | tuple)
+    tracker = SerializedProgress(progress, 0, final=False) if progress else None
+
+    def to_audit() -> Iterator[str]:
+        for account in accounts:
+            if isinstance(account, TotalKnown):
+                if tracker:
+                    tracker.finalize()
+                continue
+            decided = triage(account, plan)
+            if decided is None:
+                if tracker:
+                    tracker.grow()
+                yield account.id
+            else:
+                log.debug("member audit: %s %s", account.id, _said(decided))
+                results[account.id] = decided
+        if tracker:
+            tracker.finalize()
+
+    if streamed:
+        ids: Iterator[str] = to_audit()
+        log.info(
+            "member audit: auditing accounts as the organization read finds them, %d workers", max_workers
+        )
+    else:
+        listed = list(to_audit())  # a list: triage it all first, so progress starts from its total
+        ids = iter(listed)
+        log.info(
+            "member audit: %d accounts to audit, %d skipped, %d workers",
+            len(listed),
+            len(results),
+            min(max_workers, max(len(listed), 1)),
+        )
     if tracker:
         tracker.start()
-    log.info(
-        "member audit: %d accounts to audit, %d skipped, %d workers",
-        len(to_audit),
-        len(results),
-        min(max_workers, max(len(to_audit), 1)),
-    )
-    if to_audit:
-        for audit in _run_pool(to_audit, audit_one, max_workers, tracker):
-            results[audit.account_id] = audit
+    for audit in _run_pool(ids, audit_one, max_workers, tracker):
+        results[audit.account_id] = audit
     return {account_id: results[account_id] for account_id in sorted(results)}
 
 
+def with_blocking(
+    audits: Mapping[str, MemberAudit], blocking: Mapping[str, tuple[str, ...]]
+) -> dict[str, MemberAudit]:
+    """Audits whose root session was denied, explained by the deny-root SCPs on each account's path: what the
+    audit concludes itself when `MemberPlan.blocking` is known before it starts, for an audit that started
+    before the organization read (and so each account's OU path) was complete."""
+    out = dict(audits)
+    for account_id, audit in audits.items():
+        policies = blocking.get(account_id)
+        if (
+            policies
+            and audit.outcome is AuditOutcome.FAILED
+            and audit.reason is NotEvaluatedReason.ACCESS_DENIED
+            and audit.method == "AssumeRoot"
+        ):
+            out[account_id] = audit.model_copy(
+                update={"reason": NotEvaluatedReason.SCP_DENIED, "blocking_policies": policies}
+            )
+    return out
+
+
 def _run_pool(
-    account_ids: list[str],
+    account_ids: Iterator[str],
     audit_one: Callable[[str], MemberAudit],
     max_workers: int,
     tracker: SerializedProgress | None,
 ) -> Iterable[MemberAudit]:
     """Audit on a bounded pool, yielding each result as it completes. At most a few accounts per worker are
     queued at a time, and completions arrive through one queue, so each account costs O(1) bookkeeping
-    (waiting on every pending future per completion would cost O(workers))."""
-    workers = max(1, min(max_workers, len(account_ids)))
+    (waiting on every pending future per completion would cost O(workers)). `account_ids` may block while
+    the organization read finds more; the pool keeps working on what it has."""
+    workers = max(1, max_workers)
     completed: queue.SimpleQueue[Future[MemberAudit]] = queue.SimpleQueue()
     pending: dict[Future[MemberAudit], str] = {}
-    remaining = iter(account_ids)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rootguard-audit")
     try:
         while True:
-            for account_id in remaining:
+            for account_id in account_ids:
                 future = pool.submit(audit_one, account_id)
                 pending[future] = account_id
                 future.add_done_callback(completed.put)

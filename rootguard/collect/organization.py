@@ -7,8 +7,8 @@ person should see in a finding (access denied, not in an organization, ...).
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,52 +149,116 @@ def read_roots(org: BaseClient, policy: ListingPolicy | None = None) -> tuple[li
     return roots, error
 
 
-def walk_tree(org: BaseClient, policy: ListingPolicy | None = None) -> OrgTree:
-    """Roots, then each parent's OUs and accounts, breadth first: a few calls per OU, none per account.
+# Parents listed at once during the walk; ListAccounts runs beside them, so the organization read makes at most
+# ORG_READ_WORKERS + 1 requests at a time (AWS Organizations throttles early: a few at once, not dozens).
+ORG_READ_WORKERS = 3
+AccountsSeen = Callable[[list[Account]], None]
+
+
+@dataclass(frozen=True)
+class _Parent:
+    id: str
+    path: tuple[str, ...]  # ids from the root down to this parent
+    order: tuple[int, ...]  # where a breadth-first walk reaches it: (root index, child index, ...)
+
+
+@dataclass
+class _Listed:
+    parent: _Parent
+    accounts: list[Account]
+    children: list[_Parent]
+    error: AwsError | None
+    child_error: AwsError | None
+
+
+def _list_parent(
+    org: BaseClient, policy: ListingPolicy | None, parent: _Parent, on_accounts: AccountsSeen | None
+) -> _Listed:
+    """One parent's accounts (handed to `on_accounts` page by page) and child OUs."""
+    accounts: list[Account] = []
+
+    def page(items: list[Mapping[str, Any]]) -> None:
+        found = [_account(item, parent.path) for item in items]
+        accounts.extend(found)
+        if on_accounts is not None:
+            on_accounts(found)
+
+    _, error = list_all(org, "list_accounts_for_parent", "Accounts", policy, on_page=page, ParentId=parent.id)
+    children, child_error = list_all(
+        org, "list_organizational_units_for_parent", "OrganizationalUnits", policy, ParentId=parent.id
+    )
+    child_parents = [
+        _Parent(str(ou["Id"]), (*parent.path, str(ou["Id"])), (*parent.order, i))
+        for i, ou in enumerate(children)
+    ]
+    return _Listed(parent, accounts, child_parents, error, child_error)
+
+
+def walk_tree(
+    org: BaseClient,
+    policy: ListingPolicy | None = None,
+    *,
+    roots: tuple[list[Root], AwsError | None] | None = None,
+    workers: int = ORG_READ_WORKERS,
+    on_accounts: AccountsSeen | None = None,
+) -> OrgTree:
+    """Roots, then each parent's OUs and accounts: a few calls per OU, none per account, `workers` parents at
+    a time (each parent's pages in order). `roots`: ListRoots' answer when already read. `on_accounts` sees
+    each page of accounts as it arrives (from the walk's threads).
 
     A parent whose children cannot be listed is noted in `error` and the walk goes on with the others, so as
     many accounts as possible get their OU path; unless the listing gave up on a throttled or failing
-    endpoint (`policy.exhausted`): then the walk stops, since every other parent would fail the same way."""
+    endpoint (`policy.exhausted`): then no further parent is listed, since every other parent would fail the
+    same way. The tree is the one a breadth-first walk one parent at a time finds: parents are merged in that
+    order, and `error` is the first error in it."""
     policy = policy or ListingPolicy()
     tree = OrgTree()
-    roots, error = read_roots(org, policy)
-    tree.roots.extend(roots)
+    found_roots, error = roots if roots is not None else read_roots(org, policy)
+    tree.roots.extend(found_roots)
     if error is not None:
         tree.error = tree.roots_error = error
         return tree
-    queue: deque[tuple[str, tuple[str, ...]]] = deque((r.id, (r.id,)) for r in tree.roots)
-    while queue:
-        parent, path = queue.popleft()
-        accounts, error = list_all(org, "list_accounts_for_parent", "Accounts", policy, ParentId=parent)
-        for item in accounts:
-            acct = _account(item, path)
+    listed: list[_Listed] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="rootguard-org") as pool:
+        pending = {
+            pool.submit(_list_parent, org, policy, _Parent(r.id, (r.id,), (i,)), on_accounts)
+            for i, r in enumerate(tree.roots)
+        }
+        skipped = 0
+        failed = False
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                listed.append(result)
+                failed = failed or result.error is not None or result.child_error is not None
+                if failed and policy.exhausted:
+                    skipped += len(result.children)  # the endpoint is saturated or down: list no more
+                    continue
+                pending |= {pool.submit(_list_parent, org, policy, c, on_accounts) for c in result.children}
+    if skipped:
+        log.warning("organization walk stopped with %d parent(s) not listed", skipped)
+    listed.sort(key=lambda r: (len(r.parent.order), r.parent.order))
+    for result in listed:
+        for acct in result.accounts:
             tree.accounts[acct.id] = acct
-        children, child_error = list_all(
-            org, "list_organizational_units_for_parent", "OrganizationalUnits", policy, ParentId=parent
-        )
-        for ou in children:
-            ou_id = str(ou["Id"])
-            queue.append((ou_id, (*path, ou_id)))
-        tree.error = tree.error or error or child_error
-        if tree.error is not None and policy.exhausted:
-            log.warning("organization walk stopped with %d parent(s) not listed", len(queue))
-            break
+        tree.error = tree.error or result.error or result.child_error
     if tree.error is not None:
         log.warning("organization tree not fully listed: %s", tree.error)
     return tree
 
 
-def read_accounts(
-    org: BaseClient, tree: OrgTree, policy: ListingPolicy | None = None
+def merge_accounts(
+    tree: OrgTree, items: list[Mapping[str, Any]], error: AwsError | None
 ) -> tuple[tuple[Account, ...], AwsError | None]:
-    """Every account, with the path the walk found for it, sorted by id; and None when the list is complete,
-    else the error that kept it from being so.
+    """The walk's accounts and ListAccounts' `items` (read to the end unless `error`), merged by id and sorted
+    by id, each with the path the walk found for it; and None when the list is complete, else the error that
+    kept it from being so.
 
     ListAccounts is the organization's own list; the walk lists the same accounts parent by parent. The list
     is complete when either finished (an account the walk saw but ListAccounts did not, created between the
     two reads, is kept). Accounts are merged by id, so a page boundary that repeats one cannot duplicate it.
     """
-    items, error = list_all(org, "list_accounts", "Accounts", policy)
     merged: dict[str, Account] = dict(tree.accounts)
     for item in items:
         walked = tree.accounts.get(str(item["Id"]))
@@ -204,3 +268,45 @@ def read_accounts(
     if not complete:
         log.warning("account list incomplete: %d accounts listed; ListAccounts: %s", len(merged), error)
     return tuple(merged[k] for k in sorted(merged)), None if complete else error
+
+
+def read_accounts(
+    org: BaseClient, tree: OrgTree, policy: ListingPolicy | None = None
+) -> tuple[tuple[Account, ...], AwsError | None]:
+    """ListAccounts after a walk, merged with it (:func:`merge_accounts`)."""
+    items, error = list_all(org, "list_accounts", "Accounts", policy)
+    return merge_accounts(tree, items, error)
+
+
+def read_all_accounts(
+    org: BaseClient,
+    policy: ListingPolicy | None = None,
+    *,
+    roots: tuple[list[Root], AwsError | None] | None = None,
+    workers: int = ORG_READ_WORKERS,
+    on_accounts: AccountsSeen | None = None,
+    on_complete: Callable[[], None] | None = None,
+) -> tuple[OrgTree, tuple[Account, ...], AwsError | None]:
+    """The walk and ListAccounts at the same time: the tree, every account (:func:`merge_accounts`) and the
+    error when the list is incomplete. `on_accounts` sees each page of accounts of either listing as it
+    arrives; `on_complete` is called as soon as one listing has finished without error (the account list is
+    then complete, whatever the other finds)."""
+
+    def listing() -> tuple[list[Mapping[str, Any]], AwsError | None]:
+        def page(items: list[Mapping[str, Any]]) -> None:
+            if on_accounts is not None:
+                on_accounts([_account(item) for item in items])
+
+        items, error = list_all(org, "list_accounts", "Accounts", policy, on_page=page)
+        if error is None and on_complete is not None:
+            on_complete()
+        return items, error
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rootguard-org-list") as side:
+        future = side.submit(listing)
+        tree = walk_tree(org, policy, roots=roots, workers=workers, on_accounts=on_accounts)
+        if tree.error is None and on_complete is not None:
+            on_complete()
+        items, error = future.result()
+    accounts, incomplete = merge_accounts(tree, items, error)
+    return tree, accounts, incomplete

@@ -106,22 +106,48 @@ def default_progress(stream: TextIO | None = None) -> ProgressCallback:
 
 class SerializedProgress:
     """Counts finished accounts and calls the user's callback under a lock; a failing callback is logged
-    once and then ignored, never ending the audit."""
+    once and then ignored, never ending the audit.
 
-    def __init__(self, callback: ProgressCallback, total: int) -> None:
+    With `final=False` the total is still growing (accounts are audited while the organization is being
+    read): finished accounts are counted but not reported until :meth:`finalize`, which then reports each of
+    them against the total known at that point, so the callback still sees (0, total), (1, total), ...
+    """
+
+    def __init__(self, callback: ProgressCallback, total: int, *, final: bool = True) -> None:
         self._callback = callback
         self._total = total
         self._done = 0
         self._lock = threading.Lock()
         self._broken = False
+        self._final = final
+        self._started = False
 
     def start(self) -> None:
-        self._report()
+        with self._lock:
+            if self._final and not self._started:
+                self._started = True
+                self._report()
+
+    def grow(self, count: int = 1) -> None:
+        """More accounts to audit than the total said."""
+        with self._lock:
+            self._total += count
+
+    def finalize(self) -> None:
+        """The total is known: report every account finished so far against it, then each one as it comes."""
+        with self._lock:
+            if self._final:
+                return
+            self._final = self._started = True
+            done = self._done
+            for self._done in range(done + 1):
+                self._report()
 
     def step(self) -> None:
         with self._lock:
             self._done += 1
-            self._report()
+            if self._final:
+                self._report()
 
     def _report(self) -> None:
         if self._broken:

@@ -245,16 +245,18 @@ def findings_from_prowler(
     path: str | Path,
     run_at: datetime,
     placement: Placement | None = None,
+    *,
+    strict: bool = False,
 ) -> tuple[list[dict[str, Any]], ProwlerImport]:
     """Prowler output file -> rootguard ASFF findings (our product, ids and mappings) and the import summary.
 
     Without `placement`, findings are filed under the scanning account and Region recorded in the file."""
     imported = read_prowler_output(path)
-    return build_findings_from(imported, run_at, placement), imported
+    return build_findings_from(imported, run_at, placement, strict=strict), imported
 
 
 def build_findings_from(
-    imported: ProwlerImport, run_at: datetime, placement: Placement | None = None
+    imported: ProwlerImport, run_at: datetime, placement: Placement | None = None, *, strict: bool = False
 ) -> list[dict[str, Any]]:
     """The findings of an import already read (see findings_from_prowler)."""
     path = imported.source
@@ -266,4 +268,4 @@ def build_findings_from(
         placement = Placement(
             account_id=imported.account_id, region=imported.region, partition=imported.partition or "aws"
         )
-    return build_findings(imported.results, placement, run_at)
+    return build_findings(imported.results, placement, run_at, strict=strict)

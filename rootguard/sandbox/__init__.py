@@ -12,7 +12,8 @@ Module map (moto's shape: per service a backend, the state, and responses, the w
 
     sandbox.py            Sandbox: start/serve/stop, sessions, test knobs, recorded calls
     serve.py, __main__    the serve command (`rootguard sandbox serve`, `python -m rootguard.sandbox`)
-    serving/              the served side: application (WSGI, routed to moto), http_server (keep-alive)
+    serving/              the served side: application (WSGI, routed to moto), fast_path (AssumeRoot and the
+                          root-session reads answered directly), http_server (keep-alive)
     scenarios/            model (the format), loader, generator, seeding; the bundled *.yaml
     organizations/ iam/ sts/ securityhub/
                           per service: backend.py (state, rules) and responses.py (moto's response class

@@ -49,6 +49,7 @@ from rootguard.sandbox.state import Principal, now
 from rootguard.sandbox.sts.backend import task_policy_allows
 
 ALWAYS_ALLOWED = frozenset({("sts", "GetCallerIdentity")})  # no policy can deny it
+DECIDED = "rootguard.sandbox.decided"  # environ key: a fault decision taken before moto's path
 # moto's own methods, captured before the sandbox patches them (the patches come from this module).
 _moto_get_current_account = BaseResponse.get_current_account
 _moto_call_action = BaseResponse.call_action
@@ -113,13 +114,18 @@ def _target_of(resp: BaseResponse) -> str | None:
     return None
 
 
+def _decided(resp: BaseResponse) -> Any:
+    """The fault decision the served fast path already took for this request (it then handed the request
+    to moto's path), or None."""
+    environ = getattr(getattr(resp, "normalized_request", None), "environ", None)
+    return environ.get(DECIDED) if isinstance(environ, dict) else None
+
+
 def _check(resp: BaseResponse, st: _state.SandboxState, service: str, action: str) -> None:
     principal = principal_of(resp)
-    decision = (
-        st.faults.decide(resp.current_account, resp.region, service, action, _target_of(resp))
-        if st.faults
-        else None
-    )
+    decision = _decided(resp)
+    if decision is None and st.faults:
+        decision = st.faults.decide(resp.current_account, resp.region, service, action, _target_of(resp))
     if decision is not None and decision.delay_s:
         time.sleep(decision.delay_s)
     if principal is None:

@@ -9,6 +9,11 @@
   to moto.
 - Every response's `x-amzn-requestid` is 52 random letters and digits drawn one `random.choice` at a time;
   the replacement draws them with one `choices(k=52)` call from the same seeded generator and alphabet.
+- Every lookup of an account's backend (`iam_backends[account]`, several per request) asks whether the account
+  exists with `account_id not in list(self.keys())`: a copy and a linear scan of every account's id, the
+  largest single cost of a served call with 10,000 accounts (a scan's first call for each account creates
+  its backend, so it is paid on every account). The replacement does what moto does with one dict lookup and
+  an identity scan of the few registered services.
 
 Applied and undone with the sandbox's other patches (rootguard.sandbox.moto_patches).
 """
@@ -21,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import moto.core.responses as _responses
+from moto.core.base_backend import AccountSpecificBackend, BackendDict, backend_lock
 from moto.core.serialize import BaseXMLSerializer
 
 from rootguard.sandbox.patching import Patch
@@ -74,9 +80,35 @@ def request_id(headerdict: dict[str, Any] | None = None) -> str:
     return req_id
 
 
+def account_backend(self: BackendDict, account_id: str) -> None:
+    """moto's BackendDict._create_account_specific_backend, O(1) in the number of accounts: the account's
+    backend is created when missing (under moto's lock, as moto does), and the BackendDict is registered for
+    reset when it is not (moto registers it again on every lookup: a reset can re-create an account's
+    backend after clearing the list, as Security Hub's does for Organizations)."""
+    if dict.__contains__(self, account_id) and _registered(self):
+        return
+    with backend_lock:
+        if not dict.__contains__(self, account_id):
+            self[account_id] = AccountSpecificBackend(
+                service_name=self.service_name,
+                account_id=account_id,
+                backend=self.backend,
+                use_boto3_regions=self._use_boto3_regions,
+                additional_regions=self._additional_regions,
+            )
+        if not _registered(self):
+            BackendDict._instances.append(self)
+
+
+def _registered(backends: BackendDict) -> bool:
+    # a few services, compared by identity (BackendDict's __eq__ is a Python-level call per entry)
+    return any(registered is backends for registered in BackendDict._instances)
+
+
 def patches() -> list[Patch]:
     """The equivalents, in place of moto's functions."""
     return [
+        Patch(BackendDict, "_create_account_specific_backend", account_backend),
         Patch(_responses, "gen_amzn_requestid_long", request_id),
         Patch(_responses, "method_names_from_class", function_names),
         Patch(BaseXMLSerializer, "_serialize_body", _xml_body),

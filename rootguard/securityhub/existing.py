@@ -14,6 +14,7 @@ from typing import Any
 
 from rootguard.aws.errors import error_code, error_message
 from rootguard.findings.timestamps import timestamp_ns
+from rootguard.findings.validate import with_fields
 
 log = logging.getLogger(__name__)
 
@@ -148,13 +149,11 @@ def with_history(
     UpdatedAt becomes `updated_at` (the run's; None keeps the finding's own, as a spool replay does);
     CreatedAt and FirstObservedAt stay those of the first sighting. None when the hub already holds the same
     or a later UpdatedAt: it would ignore the import, and an old replay must not overwrite a newer run."""
-    out = dict(finding)
-    if updated_at is not None:
-        out["UpdatedAt"] = updated_at
-    if stored is None:
-        return out
-    out["CreatedAt"] = stored.get("CreatedAt", out["CreatedAt"])
-    out["FirstObservedAt"] = stored.get("FirstObservedAt", out["CreatedAt"])
-    if (timestamp_ns(stored.get("UpdatedAt", "")) or 0) >= (timestamp_ns(out["UpdatedAt"]) or 0):
-        return None
-    return out
+    changes: dict[str, Any] = {} if updated_at is None else {"UpdatedAt": updated_at}
+    if stored is not None:
+        changes["CreatedAt"] = stored.get("CreatedAt", finding["CreatedAt"])
+        changes["FirstObservedAt"] = stored.get("FirstObservedAt", changes["CreatedAt"])
+        sent = changes.get("UpdatedAt", finding.get("UpdatedAt", ""))
+        if (timestamp_ns(stored.get("UpdatedAt", "")) or 0) >= (timestamp_ns(sent) or 0):
+            return None
+    return with_fields(finding, changes)  # a copy that keeps the builder's size, adjusted

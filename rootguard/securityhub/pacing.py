@@ -31,6 +31,13 @@ class TokenBucket:
 
     `acquire()` reserves a token and sleeps until it is due, so concurrent callers are paced in order
     rather than retrying in a loop. The clock and sleep are injectable for tests.
+
+    Security Hub's own bucket for the quota starts refilling when the first request of a burst *arrives*,
+    later than this bucket saw it leave; refilling from the send, this bucket would run ahead by that much and
+    send a request into an empty bucket there (throttled: a wasted request and a back-off). :meth:`settle`,
+    told of each answer, takes back what this bucket refilled between a burst's first send and its first
+    answer, which comes after the arrival: the burst goes at once, then exactly `rate` requests a second,
+    from a point Security Hub has certainly passed.
     """
 
     def __init__(
@@ -47,17 +54,32 @@ class TokenBucket:
         self._lock = threading.Lock()
         self._tokens = float(burst)
         self._stamp = clock()
+        self._unanswered = False  # a burst started from a full bucket and nothing has answered yet
+        self._credited = 0.0  # tokens refilled since that burst started
 
     def _refill(self, now: float) -> None:
+        before = self._tokens
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
+        if self._unanswered:
+            self._credited += self._tokens - before
 
     def reserve(self) -> float:
         """Take a token now (possibly going into debt); return the seconds to wait before using it."""
         with self._lock:
             self._refill(self._clock())
+            if self._tokens >= self.burst:  # a full bucket: a burst starts here
+                self._unanswered, self._credited = True, 0.0
             self._tokens -= 1.0
             return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    def settle(self) -> None:
+        """A request was answered. The first answer of a burst moves the refill to start from now."""
+        with self._lock:
+            if self._unanswered:
+                self._refill(self._clock())
+                self._tokens -= self._credited
+                self._unanswered = False
 
     def acquire(self) -> float:
         """Block until a token is available; return the seconds waited."""
@@ -110,6 +132,13 @@ def _token_taker(bucket: TokenBucket) -> Callable[..., None]:
     return take_token
 
 
+def _settler(bucket: TokenBucket) -> Callable[..., None]:
+    def answered(**_: Any) -> None:  # returning None leaves the retry decision to botocore
+        bucket.settle()
+
+    return answered
+
+
 class Pacer:
     """Makes each request of a Security Hub client take a token of its hub's bucket.
 
@@ -133,3 +162,5 @@ class Pacer:
         for action in self._actions:
             bucket = self._limiter.bucket(target.account_id, target.region, action)
             client.meta.events.register_first(f"before-send.securityhub.{action}", _token_taker(bucket))
+            # every attempt's answer (or failure), before botocore decides on a retry
+            client.meta.events.register_first(f"needs-retry.securityhub.{action}", _settler(bucket))

@@ -83,3 +83,45 @@ def test_bad_config_names_the_field(served, tmp_path: Path) -> None:
     cfg.write_text("allowed_delegated_admins: ['12']\n")
     p = run(served, "scan", "--config", str(cfg))
     assert p.returncode == 2 and "allowed_delegated_admins" in p.stderr and "'12'" in p.stderr
+
+
+@pytest.fixture
+def refused_in_german(served):
+    """The demo, where AssumeRoot into one member is refused with a message that is not ASCII."""
+    served.inject(
+        service="sts",
+        action="AssumeRoot",
+        target="666666666661",
+        code="AccessDenied",
+        message="Zugriff verweigert \u2013 Richtlinie \u00abRoot\u00bb greift",
+    )
+    yield served
+    served.clear_faults()
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "asff"])
+def test_output_survives_an_ascii_terminal(refused_in_german, tmp_path: Path, fmt: str) -> None:
+    """Under LANG=C standard output is ASCII: non-ASCII text (here an AWS error message) is escaped there, not a
+    traceback halfway through; a machine format is whole and matches the file written beside it, which keeps
+    the text as UTF-8."""
+    env = {**os.environ, **refused_in_german.env(), "PYTHONIOENCODING": "ascii:strict"}
+    p = subprocess.run(
+        [*ROOTGUARD, "scan", "--output-dir", str(tmp_path), "--format", fmt],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 3, p.stderr
+    assert p.stdout.isascii() and "Traceback" not in p.stderr
+    if fmt == "table":
+        line = next(line for line in p.stdout.splitlines() if "666666666661" in line)
+        assert "Zugriff verweigert \\u2013 Richtlinie \\xabRoot\\xbb greift" in line, line
+        return
+    name = "results.json" if fmt == "json" else "findings.asff.json"
+    written = (tmp_path / name).read_text(encoding="utf-8")
+    assert "\u00abRoot\u00bb" in written
+    printed, filed = json.loads(p.stdout), json.loads(written)
+    if fmt == "json":
+        printed, filed = printed["results"], filed["results"]
+    assert printed == filed

@@ -122,3 +122,44 @@ def test_clients_of_different_hubs_do_not_share_a_bucket(hub_sandbox: Any) -> No
     first.get_findings(MaxResults=1)
     second.get_findings(MaxResults=1)
     assert clock.slept == []
+
+
+def test_a_burst_refills_from_its_first_answer_not_from_its_first_send() -> None:
+    """Security Hub's bucket starts refilling when the first request arrives: refilling from the send would
+    run ahead of it by the transit time."""
+    clock = FakeClock()
+    bucket = TokenBucket(10, 3, clock=clock, sleep=clock.sleep)
+    assert bucket.reserve() == 0  # the burst's first request leaves at 0 ...
+    clock.now = 0.05
+    assert bucket.reserve() == 0
+    clock.now = 0.25  # ... and is answered at 0.25: what refilled since 0 is taken back
+    bucket.settle()
+    assert bucket.reserve() == 0  # the burst's third token
+    assert bucket.reserve() == pytest.approx(0.1)  # then one every tenth of a second from the answer
+    bucket.settle()  # later answers change nothing
+    assert bucket.reserve() == pytest.approx(0.2)
+    clock.now = 100.0  # idle: full again, and the next burst waits for its own first answer
+    assert [bucket.reserve() for _ in range(3)] == [0, 0, 0]
+    clock.now = 100.3
+    bucket.settle()
+    assert bucket.reserve() == pytest.approx(0.1)
+
+
+def test_the_pacer_settles_a_bucket_on_every_answer(hub_sandbox: Any) -> None:
+    clock = FakeClock()
+    client, pacer = paced_client(hub_sandbox, clock, rate=10, burst=2)
+    transit = {"first": True}
+
+    def slow_first_answer(**_: Any) -> None:  # the first request takes 0.3 s to come back
+        if transit.pop("first", False):
+            clock.now += 0.3
+
+    client.meta.events.register("before-send.securityhub.BatchImportFindings", slow_first_answer)
+    pacer.pace(client, Target(MGMT, REGION))
+    findings = central_findings([member_result(f"{900000000000 + i:012d}") for i in range(4)], RUN_1)
+    for finding in findings:
+        client.batch_import_findings(Findings=[finding])
+    # burst of 2 at 0; the refill counts from the first answer at 0.3, not from 0: the third waits until
+    # 0.4 (not 0.1, which Security Hub might not have reached), the fourth until 0.5
+    assert clock.slept == pytest.approx([0.1, 0.1])
+    assert clock.now == pytest.approx(0.5)

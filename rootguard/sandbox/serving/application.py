@@ -31,9 +31,13 @@ from moto.moto_api import recorder
 from moto.moto_server.werkzeug_app import BackendRequest, DomainDispatcherApplication, create_backend_app
 from werkzeug.exceptions import HTTPException
 
+from rootguard.sandbox.serving.fast_path import fast_answer
+
 # Services whose signing name is their moto backend's host prefix and which moto routes by the default rule
 # (`<service>.<region>.amazonaws.com`): the calls rootguard, Prowler and the member audit repeat.
 FAST_SERVICES = frozenset({"iam", "sts", "organizations", "securityhub"})
+# Services with calls the fast path (rootguard.sandbox.serving.fast_path) answers itself.
+FAST_PATH_SERVICES = frozenset({"iam", "sts"})
 _CACHE_LIMIT = 4096
 _SLOW_PREFIXES = ("/moto-api", "/latest/meta-data/", "/latest/api/")
 _CORS_ORIGIN = "Access-Control-Allow-Origin"
@@ -87,13 +91,20 @@ def _signed_service(environ: dict[str, Any]) -> tuple[str, str] | None:
 class SandboxApplication:
     """WSGI application of the served sandbox: moto's server application plus the short path above."""
 
-    def __init__(self, fast_services: Iterable[str] = FAST_SERVICES) -> None:
+    def __init__(self, fast_services: Iterable[str] = FAST_SERVICES, *, fast_path: bool = True) -> None:
         self.dispatcher = SandboxDispatcher()
         self.fast_services = frozenset(fast_services)
+        self.fast_path = fast_path  # the member audit's calls answered without moto's request machinery
         self._handlers: dict[tuple[str, str, str, str], Handler | None] = {}
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.fast_path and "HTTP_ORIGIN" not in environ:
+            signed = _signed_service(environ)
+            if signed is not None and signed[0] in FAST_PATH_SERVICES:
+                answer = fast_answer(environ, *signed)
+                if answer is not None:
+                    return self._respond(answer, environ, start_response)
         handler = self._fast_handler(environ)
         if handler is None:
             return self.dispatcher(environ, start_response)
@@ -156,12 +167,17 @@ class SandboxApplication:
             result = handler(request, request.raw_url, dict(request.headers))
         except ClientError as exc:
             result = 400, {}, exc.response["Error"]["Message"]
+        return self._respond(result, environ, start_response)
+
+    @staticmethod
+    def _respond(result: Any, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """moto's (status, headers, body) as the Flask response moto's server would send."""
         if len(result) == 3:
             status, headers, content = result
         else:
             status, headers, content = 200, {}, result
         response = Response(response=content, status=status, headers=headers)
-        if request.method == "HEAD" and "content-length" in headers:
+        if environ.get("REQUEST_METHOD") == "HEAD" and "content-length" in headers:
             response.headers["Content-Length"] = headers["content-length"]
         if not settings.DISABLE_GLOBAL_CORS and not response.headers.get(_CORS_ORIGIN):
             response.headers.add(_CORS_ORIGIN, "*")
