@@ -6,10 +6,11 @@ the exit-status contract (README, "Commands and exit codes").
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
-from rootguard.cli.exitcodes import EXIT_AWS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from rootguard.cli.exitcodes import EXIT_AWS, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from rootguard.cli.extras import MissingExtraError, missing_extra, require
 from rootguard.cli.logs import setup_logging
 from rootguard.cli.parser import build_parser
@@ -50,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rootguard.cli import commands
 
     try:
-        return commands.dispatch(args)
+        code = commands.dispatch(args)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then the BrokenPipeError handled below
+        return code
     except UsageError as exc:
         print(f"rootguard: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -66,6 +69,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rootguard: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `... | head` closed standard output: stop quietly, as a pipeline's tools do
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush of what is still buffered
+    does not raise the same error again at exit (the Python documentation's advice for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test's StringIO): nothing to flush at exit
+        pass
 
 
 __all__ = ["main"]

@@ -7,6 +7,9 @@
        account list, ...), or findings were spooled for a later run (each only when --fail-on lists it)
     4  an AWS set-up error a person can fix: credentials, profile, account type, Security Hub CSPM not enabled
 
+130: interrupted (Ctrl-C). 141: standard output was closed under the command (`rootguard scan --format json |
+head`); the files were written all the same, and nothing more is printed.
+
 `rootguard remediate` uses the same numbers: 2 also for an audit log that cannot be opened or written before the
 first change (nothing changed); 3 when an account was not remediated, or the audit log stopped taking writes after
 a change (docs/remediation.md, "Exit status").
@@ -28,7 +31,8 @@ EXIT_FAILED = 1  # --fail-on failed and at least one check FAILED
 EXIT_USAGE = 2  # usage or configuration error (bad flag, config or input file)
 EXIT_PARTIAL = 3  # something not evaluated, findings spooled, or a reconciliation change that did not land
 EXIT_AWS = 4  # AWS set-up error a user can fix: credentials, profile, account type, Security Hub not enabled
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as a shell reports it)
+EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (128 + SIGPIPE, as a shell reports it)
 
 FAILED = "failed"
 NOT_EVALUATED = "not-evaluated"

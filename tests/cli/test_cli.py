@@ -125,3 +125,22 @@ def test_output_survives_an_ascii_terminal(refused_in_german, tmp_path: Path, fm
     if fmt == "json":
         printed, filed = printed["results"], filed["results"]
     assert printed == filed
+
+
+def test_a_reader_that_goes_away_is_a_quiet_exit_141(served, tmp_path: Path) -> None:
+    """`rootguard scan --format json | head -c 100`: no traceback; exit 141 as a shell reports SIGPIPE; the files
+    are written whole all the same."""
+    env = {**os.environ, **served.env()}
+    scan = subprocess.Popen(
+        [*ROOTGUARD, "scan", "--output-dir", str(tmp_path), "--format", "json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert scan.stdout is not None and scan.stderr is not None
+    first = scan.stdout.read(100)  # the reader takes a little, then goes away
+    scan.stdout.close()
+    err = scan.stderr.read().decode()
+    assert scan.wait(timeout=300) == 141, err
+    assert first.startswith(b"{") and "Traceback" not in err and "Broken pipe" not in err
+    assert json.loads((tmp_path / "results.json").read_text())["summary"]["total"]["PASS"] == 11
