@@ -9,19 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scp_documents import DENY_ROOT
 
 MGMT = "111111111111"
 MEMBERS = ["200000000001", "200000000002", "200000000003"]
-DENY_ROOT = {
-    "Statement": [
-        {
-            "Effect": "Deny",
-            "Action": "*",
-            "Resource": "*",
-            "Condition": {"StringLike": {"aws:PrincipalArn": "arn:*:iam::*:root"}},
-        }
-    ]
-}
 
 
 def organization(**extra: Any) -> dict[str, Any]:

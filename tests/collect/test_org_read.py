@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from scp_documents import DENY_ROOT
 
 from rootguard.collect import CollectConfig, collect_facts
 from rootguard.collect import facts as facts_module
@@ -28,17 +29,6 @@ from rootguard.scan import completed_checks
 
 MEMBER = "iam_member_root_credentials_absent"
 MGMT = "111111111111"
-DENY_ROOT = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Deny",
-            "Action": "*",
-            "Resource": "*",
-            "Condition": {"StringLike": {"aws:PrincipalArn": "arn:*:iam::*:root"}},
-        }
-    ],
-}
 BASE: dict[str, Any] = {
     "name": "org-read",
     "seed": 5,

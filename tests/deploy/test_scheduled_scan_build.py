@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import yaml
 from deploy_support import DEPLOY, load_build
+from scp_documents import DENY_ROOT
 
 from rootguard.sandbox import Sandbox
 
@@ -37,16 +38,6 @@ MEMBERS = ["200000000001", "200000000002"]
 BUCKET = "rootguard-scan-outputs"
 SCANNER_ROLE = f"arn:aws:iam::{MGMT}:role/rootguard-scanner"
 VENV_ROOTGUARD = "/tmp/rootguard-venv/bin/rootguard"
-DENY_ROOT = {
-    "Statement": [
-        {
-            "Effect": "Deny",
-            "Action": "*",
-            "Resource": "*",
-            "Condition": {"StringLike": {"aws:PrincipalArn": "arn:*:iam::*:root"}},
-        }
-    ]
-}
 
 
 def organization(
