@@ -26,6 +26,7 @@ from rootguard.models import Fact, OrgFacts, ResourceKind, Result, Status
 from rootguard.outputs import ASFF_FILE, RESULTS_FILE, write_findings, write_results
 from rootguard.publishing import placement_for, publish_findings, reconcile_controls, spool_problem
 from rootguard.reports import ASFF, write_reports
+from rootguard.reports.posture import is_out_of_scope
 from rootguard.rules import CHECK_IDS, needs_of, select
 from rootguard.rules import evaluate as evaluate_rules
 from rootguard.settings import Config
@@ -54,18 +55,7 @@ class ScanOutcome:
     @property
     def not_evaluated(self) -> int:
         """Results that should have been evaluated and were not: what makes a run partial."""
-        return sum(
-            r.status is Status.NOT_EVALUATED and not (r.reason is not None and r.reason.out_of_scope)
-            for r in self.results
-        )
-
-    @property
-    def out_of_scope(self) -> int:
-        """NOT_EVALUATED by design (excluded, suspended, out of the scanning account's reach)."""
-        return sum(
-            r.status is Status.NOT_EVALUATED and r.reason is not None and r.reason.out_of_scope
-            for r in self.results
-        )
+        return sum(r.status is Status.NOT_EVALUATED and not is_out_of_scope(r) for r in self.results)
 
     @property
     def spooled(self) -> int:

@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from rootguard import __version__
 from rootguard.cli import resources
 from rootguard.cli.exitcodes import CONDITIONS, parse_fail_on
+from rootguard.models import account_id
 from rootguard.settings import OUTPUT_FORMATS, REPORT_FORMATS
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 STRICT_HELP = "check every finding against the whole ASFF schema (default: each check's constant part once)"
 
 
 def account_id_arg(text: str) -> str:
     """A 12-digit account id on the command line (argparse reports anything else as one line, exit 2)."""
-    if not _ACCOUNT_ID.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a 12-digit account id")
-    return text
+    try:
+        return account_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _leaf(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Remember which (sub)command parser parsed the arguments, so errors print that command's usage."""
-    parser.set_defaults(_parser=parser)
-    return parser
+_leaf = resources.leaf
 
 
 def _common(p: argparse.ArgumentParser) -> None:

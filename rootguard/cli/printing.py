@@ -13,6 +13,7 @@ from typing import TextIO
 
 from rootguard.models import ResourceKind, Result, Status
 from rootguard.outputs import stream_findings, stream_results
+from rootguard.reports.posture import is_out_of_scope
 from rootguard.rules import MEMBER_CHECK_ID
 from rootguard.scan import ScanOutcome
 
@@ -59,7 +60,7 @@ def member_summary(member: Sequence[Result], member_org: Sequence[Result]) -> st
     """The member counts; never a "clean" count when the account list is incomplete or could not be read."""
     counts = Counter(r.status for r in member)
     not_evaluated = [r for r in member if r.status is Status.NOT_EVALUATED]
-    out_of_scope = sum(1 for r in not_evaluated if r.reason is not None and r.reason.out_of_scope)
+    out_of_scope = sum(map(is_out_of_scope, not_evaluated))
     gaps = [r for r in member_org if r.status is Status.NOT_EVALUATED]
     if any("organization_error" in r.details for r in gaps):
         return "Member accounts: NOT EVALUATED; the organization could not be read, so no member was listed"

@@ -37,8 +37,9 @@ def deploy_files() -> dict[str, tuple[str, Traversable]]:
     return dict(sorted(out.items()))
 
 
-def _leaf(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """As rootguard.cli.parser marks its leaf parsers: errors print this command's usage."""
+def leaf(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Remember which (sub)command parser parsed the arguments, so errors print that command's usage (every
+    leaf parser of rootguard's command line goes through here)."""
     parser.set_defaults(_parser=parser)
     return parser
 
@@ -48,9 +49,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     deploy = sub.add_parser("deploy", help="the CloudFormation templates and IAM policies rootguard ships")
     dsub = deploy.add_subparsers(dest="deploy_command", metavar="SUBCOMMAND")
     dsub.required = True
-    show = _leaf(dsub.add_parser("show", help="print one template or policy"))
+    show = leaf(dsub.add_parser("show", help="print one template or policy"))
     show.add_argument("name", metavar="NAME", help="e.g. scanner-policy, scanner-role, scheduled-scan")
-    write = _leaf(
+    write = leaf(
         dsub.add_parser("write", help="copy every template and policy into DIR (policies/ beneath it)")
     )
     write.add_argument("directory", metavar="DIR")
@@ -59,7 +60,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     prowler = sub.add_parser("prowler", help="running rootguard's checks in Prowler")
     psub = prowler.add_subparsers(dest="prowler_command", metavar="SUBCOMMAND")
     psub.required = True
-    _leaf(
+    leaf(
         psub.add_parser(
             "checks-folder",
             help='print the folder for `prowler aws --checks-folder "$(rootguard prowler checks-folder)"`',

@@ -120,16 +120,21 @@ class MemberAuditor:
             self._local.sts, self._local.iam = sts, BorrowedCredentialsClient(iam)
         return self._local.sts, self._local.iam
 
+    def _breaker_reason(self) -> NotEvaluatedReason:
+        """Why accounts the open breaker stops are not evaluated: a saturated endpoint or a failing one."""
+        return (
+            NotEvaluatedReason.THROTTLED
+            if self.breaker.kind is ErrorKind.THROTTLING
+            else NotEvaluatedReason.ERROR
+        )
+
     def audit(self, account_id: str) -> MemberAudit:
         method = "AssumeRoot" if self._plan.root_sessions else "AssumeRole"
         stage = "AssumeRoot" if self._plan.root_sessions else "AssumeRole"
         if self.breaker.open:
-            reason = (
-                NotEvaluatedReason.THROTTLED
-                if self.breaker.kind is ErrorKind.THROTTLING
-                else NotEvaluatedReason.ERROR
+            return _failed(
+                account_id, self._breaker_reason(), f"not attempted: {self.breaker.reason}", method
             )
-            return _failed(account_id, reason, f"not attempted: {self.breaker.reason}", method)
         try:
             sts, iam = self._clients()
             for attempt in (1, 2):
@@ -160,12 +165,7 @@ class MemberAuditor:
         except ClientError as exc:
             return self._classify(account_id, stage, exc, method)
         except BreakerOpen as exc:
-            reason = (
-                NotEvaluatedReason.THROTTLED
-                if self.breaker.kind is ErrorKind.THROTTLING
-                else NotEvaluatedReason.ERROR
-            )
-            return _failed(account_id, reason, f"{stage}: stopped: {exc}", method)
+            return _failed(account_id, self._breaker_reason(), f"{stage}: stopped: {exc}", method)
         except (BotoCoreError, CollectError) as exc:
             return _failed(account_id, NotEvaluatedReason.ERROR, f"{stage}: {describe(exc)}", method)
         except Exception as exc:  # a bug or an unexpected answer must not cost the other accounts

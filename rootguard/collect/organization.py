@@ -270,14 +270,6 @@ def merge_accounts(
     return tuple(merged[k] for k in sorted(merged)), None if complete else error
 
 
-def read_accounts(
-    org: BaseClient, tree: OrgTree, policy: ListingPolicy | None = None
-) -> tuple[tuple[Account, ...], AwsError | None]:
-    """ListAccounts after a walk, merged with it (:func:`merge_accounts`)."""
-    items, error = list_all(org, "list_accounts", "Accounts", policy)
-    return merge_accounts(tree, items, error)
-
-
 def read_all_accounts(
     org: BaseClient,
     policy: ListingPolicy | None = None,

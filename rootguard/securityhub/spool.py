@@ -283,19 +283,7 @@ def _rewrite(path: Path, entries: Callable[[Iterator[SpoolEntry]], Iterable[Spoo
 
 def write_spool(path: str | Path, entries: Iterable[SpoolEntry]) -> int:
     """Replace the spool with `entries` (atomically); an empty list removes the file. Returns the count."""
-    p = Path(path)
-    with _locked(p):
-        _remove_stray_temporaries(p)
-        kept = 0
-        with open_atomic(p, mode=0o600, durable=True) as handle:
-            for entry in entries:
-                handle.write(entry.model_dump_json())
-                handle.write("\n")
-                kept += 1
-        if not kept:
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
-    return kept
+    return _rewrite(Path(path), lambda _current: entries)[0]  # the current entries are never read
 
 
 def merge_entries(old: Iterable[SpoolEntry], new: Iterable[SpoolEntry]) -> list[SpoolEntry]:
