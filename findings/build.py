@@ -8,9 +8,8 @@ check, one finding at a time.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -31,7 +30,18 @@ from .asff import (
     AsffStatusReason,
 )
 from .ids import generator_id, organization_id_of, product_arn, result_finding_id
-from .templates import CheckTemplate
+from .templates import (
+    _ACCESS_KEY_ID,
+    _ORG_ARN_FROM_ACCOUNT,
+    _SECRET_KEY,
+    ASFF_PARTITIONS,
+    MAX_OTHER_FIELDS,
+    CheckTemplate,
+    _scalar,
+    cut,
+    iso_timestamp,
+)
+from .templates import COMPLIANCE_STATUS as _COMPLIANCE
 from .validate import (
     FindingValidationError,
     SizedFinding,
@@ -42,14 +52,6 @@ from .validate import (
     validate_finding,
 )
 
-ELLIPSIS = "\u2026"
-ASFF_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov"})
-_COMPLIANCE = {Status.PASS: "PASSED", Status.FAIL: "FAILED", Status.NOT_EVALUATED: "NOT_AVAILABLE"}
-_SECRET_KEY = re.compile(r"(?i)(secret|token|passphrase|private.?key|session.?key|credentials?_value)")
-_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
-_ORG_ARN_FROM_ACCOUNT = re.compile(r"^(arn:[a-z-]+:organizations::\d{12}:)account/(o-[a-z0-9]+)/\d{12}$")
-MAX_OTHER_FIELDS = 50
-
 
 class Placement(BaseModel):
     """Where a finding is filed: the importing account (AwsAccountId and its default product) and Region."""
@@ -59,27 +61,6 @@ class Placement(BaseModel):
     account_id: AccountId
     region: str
     partition: str = "aws"
-
-
-def cut(text: str, limit: int) -> str:
-    """`text` within `limit` characters, ending in an ellipsis when it had to be shortened."""
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
-
-
-def iso_timestamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with milliseconds and Z; naive datetimes are taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return iso_timestamp(value)
-    return str(value)
 
 
 # Exact types whose text is str(value); bool, enums and other subclasses take the general path.

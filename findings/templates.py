@@ -25,7 +25,7 @@ from rootguard.mappings import CheckMapping
 from rootguard.models import ResourceKind, Result, Status
 from rootguard.rules import CheckSpec
 
-from .ids import MAX_ID, finding_id, generator_id, organization_id_of, product_arn
+from .ids import MAX_ID, _part, finding_id, generator_id, organization_id_of, product_arn, scope_id
 from .validate import (
     SizedFinding,
     check_size,
@@ -42,7 +42,6 @@ MAX_OTHER_FIELDS = 50
 _SECRET_KEY = re.compile(r"(?i)(secret|token|passphrase|private.?key|session.?key|credentials?_value)")
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
 _ORG_ARN_FROM_ACCOUNT = re.compile(r"^(arn:[a-z-]+:organizations::\d{12}:)account/(o-[a-z0-9]+)/\d{12}$")
-_SAFE = re.compile(r"[^A-Za-z0-9._:@=+-]")
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 # The parts of a finding a template shares between its findings, validated once with the first finding of
@@ -183,10 +182,6 @@ def safe_details(details: Mapping[str, Any]) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------- templates
 
 
-def _part(text: str) -> str:
-    return _SAFE.sub("_", text.strip()) or "_"
-
-
 def _entry_size(key: str, value_size: int) -> int:
     """Bytes of `"key":value` in compact JSON (the key is ASCII)."""
     return len(key) + 3 + value_size
@@ -318,7 +313,7 @@ class CheckTemplate:
         res = result.resource
         status = result.status
         organization = organization_id_of(result)
-        scope = organization or _scope_without_organization(result)
+        scope = organization or scope_id(result)
         fid = self._id_prefix(scope) + _part(res.id)
         if len(fid) > MAX_ID or not res.id.strip():
             fid = finding_id(self.partition, scope, self.check_id, res.id)  # hashed, or the error
@@ -414,9 +409,3 @@ class CheckTemplate:
             raise schema_rejection(finding)
         check_size(finding, size)
         return finding
-
-
-def _scope_without_organization(result: Result) -> str:
-    from .ids import scope_id
-
-    return scope_id(result)

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from rootguard.files import open_atomic
 from rootguard.models import Result, Status
-from rootguard.reports.catalog import severity_of, spec_or_none, title_of
+from rootguard.reports.catalog import severity_of, title_of
 from rootguard.reports.html_assets import CSS, JS
 from rootguard.reports.posture import (
     Posture,
@@ -290,12 +290,11 @@ def _write_org_checks(out: IO[str], results: Iterable[Result]) -> int:
     out.write(_head("org-checks", ("Status", "Check", "Severity", "Result")))
     for r in org:
         reason = f" ({r.reason.value})" if r.reason is not None else ""
-        spec = spec_or_none(r.check_id)
         where = "" if r.check_id != MEMBER_CHECK_ID else " (the member accounts' list)"
         out.write(
             f'<tr data-status="{r.status.value}"><td data-sort="{order[r.status]}">{_badge(r)}{e(reason)}</td>'
             f"<td><strong>{e(title_of(r.check_id))}</strong>{e(where)}<br>"
-            f"<code>{e(r.check_id)}</code></td><td>{e(severity_of(r).lower() if spec else '')}</td>"
+            f"<code>{e(r.check_id)}</code></td><td>{e(severity_of(r).lower())}</td>"
             f"<td>{e(r.message)}</td></tr>"
         )
         rows += 1
