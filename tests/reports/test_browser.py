@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import expected_counts, hostile_results, member, results_document
+from reports_helpers import expected_counts, hostile_results, member, results_document
 
 from rootguard.models import Status
 from rootguard.reports.html import write_html

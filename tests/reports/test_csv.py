@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from conftest import HOSTILE_NAMES, RUN_AT, hostile_results
+from reports_helpers import HOSTILE_NAMES, RUN_AT, hostile_results
 
 from rootguard.reports.csv_report import BOM, COLUMNS, read_csv, result_of, write_csv
 

@@ -10,7 +10,7 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import RUN_AT, expected_counts, hostile_results, member, org_result, results_document
+from reports_helpers import RUN_AT, expected_counts, hostile_results, member, org_result, results_document
 
 from rootguard.models import NotEvaluatedReason, Status
 from rootguard.reports.html import write_html

@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import RUN_AT, expected_counts, member, org_result
+from reports_helpers import RUN_AT, expected_counts, member, org_result
 
 from rootguard.cli import main
 from rootguard.models import NotEvaluatedReason, Status

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RUN_AT, hostile_results, member, org_result
+from reports_helpers import RUN_AT, hostile_results, member, org_result
 
 from rootguard.models import NotEvaluatedReason, Status
 from rootguard.reports.ocsf import (

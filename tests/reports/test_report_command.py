@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import RUN_AT, member, org_result, write_results
+from reports_helpers import RUN_AT, member, org_result, write_results
 from test_html import Page
 
 from rootguard.models import NotEvaluatedReason, Status
