@@ -46,7 +46,8 @@ MB = 1024 * 1024
 
 
 def _serve(spec: str, conn: Connection) -> None:
-    """Child process: serve the sandbox and obey ("latency", ms) / ("stop",) until told to stop."""
+    """Child process: serve the sandbox; answer ("latency", ms), ("calls",) (the calls served since the last
+    ask, by action and principal kind), ("cpu",) (this process's CPU seconds) and ("stop",)."""
     from rootguard.sandbox import Sandbox, generate_scenario
 
     sb = Sandbox(generate_scenario(spec)).serve()
@@ -58,6 +59,15 @@ def _serve(spec: str, conn: Connection) -> None:
             if command[1]:
                 sb.set_latency(fixed_ms=command[1])
             conn.send("ok")
+        elif command[0] == "calls":
+            counts: Counter[tuple[str, str]] = Counter()
+            for call, n in sb.recorded_calls().items():
+                counts[(call.action, call.principal_kind)] += n
+            sb.clear_recorded_calls()
+            conn.send(dict(counts))
+        elif command[0] == "cpu":
+            times = os.times()
+            conn.send(times.user + times.system)
         else:
             sb.stop()
             conn.send("stopped")
@@ -71,9 +81,12 @@ class ServedSandbox:
         self._proc.start()
         self.env: dict[str, str] = self._conn.recv()
 
+    def ask(self, *command: Any) -> Any:
+        self._conn.send(command)
+        return self._conn.recv()
+
     def latency(self, ms: float) -> None:
-        self._conn.send(("latency", ms))
-        self._conn.recv()
+        self.ask("latency", ms)
 
     def session(self) -> boto3.Session:
         """A session whose every client goes to the served sandbox (AWS_ENDPOINT_URL), never to AWS."""

@@ -23,19 +23,17 @@ the scan within 1.15x of its audit, peak RSS under 200 MB. Medians of --repeat; 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-SPEC = "accounts={n} ous=25 password=0.05 active_keys=0.02 inactive_keys=0.01 mfa=0.05 invited=0.3 seed=17"
+from bench_audit import ServedSandbox
+
 LISTINGS = frozenset(
     {
         "organizations:ListAccountsForParent",
@@ -58,51 +56,7 @@ sys.exit(main())
 MB = 1024
 
 
-def _serve(spec: str, conn: Connection) -> None:
-    """Child process: serve the sandbox; answer ("latency", ms), ("calls",), ("cpu",) and ("stop",)."""
-    from rootguard.sandbox import Sandbox, generate_scenario
-
-    sb = Sandbox(generate_scenario(spec)).serve()
-    conn.send(sb.env())
-    while True:
-        command = conn.recv()
-        if command[0] == "latency":
-            sb.clear_faults()
-            if command[1]:
-                sb.set_latency(fixed_ms=command[1])
-            conn.send("ok")
-        elif command[0] == "calls":
-            counts: Counter[tuple[str, str]] = Counter()
-            for call, n in sb.recorded_calls().items():
-                counts[(call.action, call.principal_kind)] += n
-            sb.clear_recorded_calls()
-            conn.send(dict(counts))
-        elif command[0] == "cpu":
-            times = os.times()
-            conn.send(times.user + times.system)
-        else:
-            sb.stop()
-            conn.send("stopped")
-            return
-
-
-class Served:
-    def __init__(self, accounts: int) -> None:
-        self._conn, child = mp.Pipe()
-        self._proc = mp.get_context("spawn").Process(target=_serve, args=(SPEC.format(n=accounts), child))
-        self._proc.start()
-        self.env: dict[str, str] = self._conn.recv()
-
-    def ask(self, *command: Any) -> Any:
-        self._conn.send(command)
-        return self._conn.recv()
-
-    def close(self) -> None:
-        self.ask("stop")
-        self._proc.join(timeout=60)
-
-
-def scan(served: Served, workers: int) -> dict[str, Any]:
+def scan(served: ServedSandbox, workers: int) -> dict[str, Any]:
     """One `rootguard scan` in a fresh process: wall seconds, peak RSS, the calls the sandbox served."""
     served.ask("calls")  # forget earlier calls
     cpu_before = served.ask("cpu")
@@ -126,19 +80,16 @@ def scan(served: Served, workers: int) -> dict[str, Any]:
     return {"wall": wall, "peak_kb": peak, "calls": calls, "server_cpu": cpu, "results_bytes": results}
 
 
-def audit_alone(served: Served, workers: int) -> tuple[float, int]:
+def audit_alone(served: ServedSandbox, workers: int, latency_ms: float) -> tuple[float, int]:
     """The member audit of every member account, the accounts read beforehand: seconds and accounts."""
-    import boto3
-
     from rootguard.aws import ClientFactory
     from rootguard.collect import CollectConfig, collect_facts
     from rootguard.collect.members import MemberPlan, audit_members
 
-    os.environ.update(served.env)
-    session = boto3.Session()
+    session = served.session()
     served.ask("latency", 0)
     facts = collect_facts(session, CollectConfig(member_audit=False), progress=lambda d, t: None)
-    served.ask("latency", LATENCY_MS)
+    served.ask("latency", latency_ms)
     assert facts.organization is not None
     management = facts.organization.management_account_id
     members = [a for a in facts.accounts if a.id != management]
@@ -147,9 +98,6 @@ def audit_alone(served: Served, workers: int) -> tuple[float, int]:
     started = time.perf_counter()
     audit_members(members, plan, factory, max_workers=workers)
     return time.perf_counter() - started, len(members)
-
-
-LATENCY_MS = 30.0
 
 
 def ideal(calls: dict[tuple[str, str], int], latency_s: float, workers: int) -> tuple[float, int, int]:
@@ -169,12 +117,14 @@ def bench(accounts: int, args: argparse.Namespace) -> None:
     print(
         f"== {accounts} accounts, {args.latency_ms:g} ms on every call, {args.workers} workers, load {_load()}"
     )
-    served = Served(accounts)
+    served = ServedSandbox(accounts)
     try:
         served.ask("latency", args.latency_ms)
         runs = [scan(served, args.workers) for _ in range(args.repeat)]
         audits = (
-            [audit_alone(served, args.workers)[0] for _ in range(args.repeat)] if not args.no_audit else []
+            [audit_alone(served, args.workers, args.latency_ms)[0] for _ in range(args.repeat)]
+            if not args.no_audit
+            else []
         )
         calls_per_scan = sum(runs[-1]["calls"].values())
     finally:
@@ -218,7 +168,6 @@ def _load() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global LATENCY_MS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", default="1000,10000", help="comma-separated organization sizes")
     parser.add_argument("--latency-ms", type=float, default=30.0)
@@ -226,7 +175,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-audit", action="store_true", help="skip the audit-alone runs")
     args = parser.parse_args(argv)
-    LATENCY_MS = args.latency_ms
     for accounts in (int(a) for a in args.accounts.split(",") if a):
         bench(accounts, args)
     return 0

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "bench") not in sys.path:  # as when run as a script: it imports its sibling bench_audit
+    sys.path.insert(0, str(ROOT / "bench"))
 spec = importlib.util.spec_from_file_location("rootguard_bench_scan", ROOT / "bench" / "bench_scan.py")
 assert spec and spec.loader
 bench_scan = importlib.util.module_from_spec(spec)
